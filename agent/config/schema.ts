@@ -1,0 +1,93 @@
+/** The agent's configuration, after validation and defaults. */
+export interface WaiverConfig {
+  check: string;
+  subject?: string;
+  reason: string;
+  expires?: string; // YYYY-MM-DD
+}
+
+export interface AgentConfig {
+  /** The file it came from; null when defaults were used. */
+  path: string | null;
+  agent: {
+    state_dir: string;
+    schedule: string;
+    check_timeout_ms: number;
+  };
+  report: {
+    url?: string;
+    token_file?: string;
+    ca_file?: string;
+    cert_file?: string;
+    key_file?: string;
+    timeout_ms: number;
+    connect_timeout_ms: number;
+    gzip_min_bytes: number;
+    spool_max_reports: number;
+    spool_max_bytes: number;
+  };
+  metrics: { textfile?: string };
+  gitlab: { config?: string };
+  github: { runner_dirs: string[] };
+  egress: { allow: string[] };
+  remediations: { enable: string[] };
+  checks: Record<string, Record<string, unknown>>;
+  waivers: WaiverConfig[];
+}
+
+export type FieldType = 'string' | 'string[]' | 'integer' | 'boolean' | 'date';
+
+export interface TableSchema {
+  fields: Record<string, FieldType>;
+  required?: string[];
+}
+
+/** Every key the config may hold; anything else is an error (a typo must not disable a check). */
+export const SECTIONS: Record<string, TableSchema> = {
+  agent: { fields: { state_dir: 'string', schedule: 'string', check_timeout_ms: 'integer' } },
+  report: {
+    fields: {
+      url: 'string',
+      token_file: 'string',
+      ca_file: 'string',
+      cert_file: 'string',
+      key_file: 'string',
+      timeout_ms: 'integer',
+      connect_timeout_ms: 'integer',
+      gzip_min_bytes: 'integer',
+      spool_max_reports: 'integer',
+      spool_max_bytes: 'integer',
+    },
+  },
+  metrics: { fields: { textfile: 'string' } },
+  gitlab: { fields: { config: 'string' } },
+  github: { fields: { runner_dirs: 'string[]' } },
+  egress: { fields: { allow: 'string[]' } },
+  remediations: { fields: { enable: 'string[]' } },
+};
+
+export const WAIVER_SCHEMA: TableSchema = {
+  fields: { check: 'string', subject: 'string', reason: 'string', expires: 'date' },
+  required: ['check', 'reason'],
+};
+
+export function defaultConfig(): AgentConfig {
+  return {
+    path: null,
+    agent: { state_dir: '/var/lib/runnerguard', schedule: '*/30 * * * *', check_timeout_ms: 15_000 },
+    report: {
+      timeout_ms: 30_000,
+      connect_timeout_ms: 10_000,
+      gzip_min_bytes: 16 * 1024,
+      spool_max_reports: 500,
+      spool_max_bytes: 50 * 1024 * 1024,
+    },
+    metrics: {},
+    gitlab: {},
+    github: { runner_dirs: [] },
+    egress: { allow: [] },
+    remediations: { enable: [] },
+    checks: {},
+    waivers: [],
+  };
+}

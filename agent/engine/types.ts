@@ -1,0 +1,106 @@
+import type { Host } from '../host/index.js';
+import type { AgentConfig, FieldType } from '../config/schema.js';
+import type { Facts } from '../facts/index.js';
+import type { SecretRegistry } from './redact.js';
+
+export const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+export const STATUSES = ['fail', 'error', 'warn', 'pass', 'skip'] as const;
+export type Status = (typeof STATUSES)[number];
+
+export type Area = 'runner' | 'github' | 'docker' | 'network' | 'ssh' | 'disk' | 'audit' | 'build' | 'host';
+
+export interface CheckMeta {
+  id: string;
+  title: string;
+  severity: Severity;
+  area: Area;
+  /** Why this matters on a runner host, in a sentence or three. */
+  rationale: string;
+  /** Seed document sections and CIS ids this check implements. */
+  references: string[];
+  /** Files and commands the check inspects (shown by `explain`). */
+  reads: string[];
+  remediation: {
+    /** What to do by hand; every fail/warn finding carries it. */
+    summary: string;
+    /** Id of the automated remediation, when one exists (remediations.md). */
+    automated?: string;
+  };
+  /** Per-check budget; a check over it becomes an `error` finding. */
+  timeoutMs?: number;
+  /** Keys accepted in the config's `[checks.<ID>]` table. */
+  options?: Record<string, FieldType>;
+}
+
+/** What a check reports; the engine adds id, title, severity and references. */
+export interface FindingDraft {
+  status: Status;
+  subject: string;
+  message: string;
+  evidence?: string[];
+  /** Overrides the check's default severity for this finding only. */
+  severity?: Severity;
+}
+
+export interface Waiver {
+  reason: string;
+  expires?: string;
+}
+
+export interface Finding {
+  check: string;
+  title: string;
+  severity: Severity;
+  status: Status;
+  subject: string;
+  message: string;
+  evidence: string[];
+  remediation: { id: string | null; automated: boolean; summary: string };
+  references: string[];
+  waived?: Waiver;
+  waiverExpired?: Waiver;
+}
+
+export interface CheckContext {
+  host: Host;
+  facts: Facts;
+  config: AgentConfig;
+  /** The `[checks.<ID>]` table of the config, if any. */
+  options: Record<string, unknown>;
+  secrets: SecretRegistry;
+  now: Date;
+}
+
+export interface Check {
+  meta: CheckMeta;
+  run(ctx: CheckContext): Promise<FindingDraft[]>;
+}
+
+export interface Summary {
+  total: number;
+  pass: number;
+  fail: number;
+  warn: number;
+  skip: number;
+  error: number;
+  score: number;
+}
+
+export interface Report {
+  schema: 'runnerguard/report@1';
+  id: string;
+  agent: { name: 'runnerguard'; version: string };
+  host: { hostname: string; machineId: string; os: string; kernel: string };
+  target: { root: string; live: boolean };
+  startedAt: string;
+  finishedAt: string;
+  durationMs: number;
+  summary: Summary;
+  findings: Finding[];
+}
+
+export function severityRank(s: Severity): number {
+  return SEVERITIES.indexOf(s);
+}

@@ -1,0 +1,89 @@
+import { describeCode, isHostError, type FileStat } from '../host/index.js';
+import { defineFact } from './index.js';
+import { findUnits, loadUnit, splitCommandLine, unitValue, type Unit } from './systemd.js';
+
+export interface ActionsRunner {
+  /** The runner directory (holds .runner, .credentials, .env). */
+  dir: string;
+  subject: string;
+  unit: Unit | null;
+  /** User= of the unit; undefined without a unit or without User=. */
+  user?: string;
+  /** Parsed .runner; null when missing; an error string when unreadable or invalid. */
+  settings: Record<string, unknown> | null | { error: string };
+  /** KEY=VALUE pairs of .env (empty when missing). */
+  env: Map<string, string>;
+  envError?: string;
+  credentials: Array<{ path: string; stat: FileStat | null }>;
+  /** Started with --once / --jitconfig (ephemeral by invocation). */
+  ephemeralArgs: boolean;
+}
+
+export function parseEnvFile(text: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const raw of text.split('\n')) {
+    const line = raw.trim();
+    if (!line || line.startsWith('#')) continue;
+    const m = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(line);
+    if (m) out.set(m[1]!, m[2]!.replace(/^(["'])(.*)\1$/, '$2'));
+  }
+  return out;
+}
+
+function dirOfUnit(unit: Unit): string | undefined {
+  const wd = unitValue(unit, 'Service', 'WorkingDirectory');
+  if (wd) return wd.replace(/^-/, '');
+  const exec = splitCommandLine(unitValue(unit, 'Service', 'ExecStart') ?? '');
+  const bin = exec[0];
+  return bin && bin.includes('/') ? bin.slice(0, bin.lastIndexOf('/')) || '/' : undefined;
+}
+
+/** Self-hosted Actions runners: from actions.runner.*.service units and [github] runner_dirs. */
+export const githubFacts = defineFact<ActionsRunner[]>('github', async (env) => {
+  const { fs } = env.host;
+  const found = new Map<string, Unit | null>();
+  for (const name of await findUnits(fs, (n) => /^actions\.runner\..+\.service$/.test(n))) {
+    const unit = await loadUnit(fs, name);
+    const dir = unit && dirOfUnit(unit);
+    if (unit && dir) found.set(dir.replace(/\/+$/, ''), unit);
+  }
+  for (const d of env.config.github.runner_dirs) {
+    const dir = d.replace(/\/+$/, '');
+    if (!found.has(dir)) found.set(dir, null);
+  }
+  const runners: ActionsRunner[] = [];
+  for (const [dir, unit] of found) {
+    const exec = unit ? splitCommandLine(unitValue(unit, 'Service', 'ExecStart') ?? '') : [];
+    let settings: ActionsRunner['settings'] = null;
+    try {
+      settings = JSON.parse(await fs.readText(`${dir}/.runner`, { maxBytes: 1024 * 1024 })) as Record<string, unknown>;
+    } catch (err) {
+      if (isHostError(err)) settings = err.code === 'ENOENT' ? null : { error: `${dir}/.runner: ${describeCode(err.code)}` };
+      else settings = { error: `${dir}/.runner: invalid JSON (${(err as Error).message})` };
+    }
+    let envMap = new Map<string, string>();
+    let envError: string | undefined;
+    try {
+      envMap = parseEnvFile(await fs.readText(`${dir}/.env`, { maxBytes: 1024 * 1024 }));
+    } catch (err) {
+      if (!isHostError(err, 'ENOENT')) envError = `${dir}/.env: ${isHostError(err) ? describeCode(err.code) : String(err)}`;
+    }
+    const credentials = [];
+    for (const f of ['.credentials', '.credentials_rsaparams']) {
+      const path = `${dir}/${f}`;
+      credentials.push({ path, stat: await fs.stat(path).catch(() => null) });
+    }
+    runners.push({
+      dir,
+      subject: `github-runner:${dir}`,
+      unit,
+      user: unit ? unitValue(unit, 'Service', 'User') : undefined,
+      settings,
+      env: envMap,
+      envError,
+      credentials,
+      ephemeralArgs: exec.some((a) => a === '--once' || a === '--ephemeral' || a.startsWith('--jitconfig')),
+    });
+  }
+  return runners;
+});

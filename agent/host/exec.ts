@@ -1,0 +1,38 @@
+import { execa } from 'execa';
+import type { ExecOptions, ExecResult } from './types.js';
+
+const DEFAULT_MAX_BUFFER = 16 * 1024 * 1024;
+
+/**
+ * Runs one command from an argv array. Never throws: a missing binary, a
+ * timeout or a crash comes back as `failure` so the calling check can report
+ * an `error` finding and the audit goes on.
+ */
+export async function runCommand(argv: string[], opts: ExecOptions): Promise<ExecResult> {
+  const [file, ...args] = argv;
+  if (!file) return { argv, exitCode: null, stdout: '', stderr: '', failure: 'spawn-error', message: 'empty argv' };
+  const r = await execa(file, args, {
+    timeout: opts.timeoutMs,
+    killSignal: 'SIGKILL', // a hung command may ignore SIGTERM
+    input: opts.input,
+    stdin: opts.input === undefined ? 'ignore' : undefined,
+    maxBuffer: opts.maxBuffer ?? DEFAULT_MAX_BUFFER,
+    reject: false,
+    stripFinalNewline: false,
+    env: { LC_ALL: 'C' }, // stable, parseable output
+    encoding: 'utf8',
+  });
+  const base = { argv, exitCode: r.exitCode ?? null, stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? '') };
+  const cmd = argv.join(' ');
+  if (r.timedOut) return { ...base, failure: 'timeout', message: `${cmd}: timed out after ${opts.timeoutMs} ms` };
+  if ((r as { isMaxBuffer?: boolean }).isMaxBuffer) {
+    return { ...base, failure: 'output-too-large', message: `${cmd}: output larger than the capture limit` };
+  }
+  const code = (r.cause as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'ENOENT') return { ...base, failure: 'not-found', message: `${file}: command not found` };
+  if (r.failed && r.exitCode === undefined) {
+    if (r.signal) return { ...base, failure: 'killed', message: `${cmd}: killed by ${r.signal}` };
+    return { ...base, failure: 'spawn-error', message: `${cmd}: ${r.shortMessage}` };
+  }
+  return base;
+}

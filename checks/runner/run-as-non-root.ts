@@ -1,0 +1,47 @@
+import { defineCheck, verdict } from '../../agent/engine/define-check.js';
+import { gitlabFacts } from '../../agent/facts/gitlab.js';
+import { REF } from '../references.js';
+import { NO_RUNNER } from './runners.js';
+
+export default defineCheck({
+  meta: {
+    id: 'RG-RUN-001',
+    title: 'Runner runs jobs as a non-root user',
+    severity: 'high',
+    area: 'runner',
+    rationale:
+      'A job runs whatever a pushed branch says. When the runner (and so its shell jobs) runs as root, one malicious job owns the host, every other project\'s checkout, and the runner token.',
+    references: [REF.lessonRootless, REF.glShellExecutor, REF.guideChecklistProcess],
+    reads: ['gitlab-runner.service (+ drop-ins): User=, ExecStart --user', '/etc/passwd of the target'],
+    remediation: {
+      summary:
+        'Run the service as a dedicated user (User=gitlab-runner in a drop-in, config in ~gitlab-runner/.gitlab-runner), or at least pass --user gitlab-runner so jobs drop root.',
+    },
+  },
+  async run(ctx) {
+    const facts = await ctx.facts.get(gitlabFacts);
+    if (!facts) return [verdict.skip('gitlab-runner', NO_RUNNER)];
+    const users = await ctx.host.users();
+    const subject = `service:${facts.unit?.name ?? 'gitlab-runner'}`;
+    const isRoot = (name: string) => name === 'root' || name === '0' || users.user(name)?.uid === 0;
+    const evidence = [
+      facts.unit ? `unit ${facts.unit.path}${facts.unit.dropIns.length ? ` (+ ${facts.unit.dropIns.join(', ')})` : ''}` : 'no gitlab-runner.service unit',
+      `User=${facts.unit?.sections.get('Service')?.get('User')?.at(-1) ?? '(unset)'}`,
+      `--user ${facts.userArg ?? '(none)'}`,
+    ];
+    if (!isRoot(facts.serviceUser)) {
+      return [verdict.pass(subject, `the service and its jobs run as ${facts.serviceUser}`, evidence)];
+    }
+    if (facts.userArg && !isRoot(facts.userArg)) {
+      return [
+        verdict.warn(
+          subject,
+          `the runner service runs as root and drops to ${facts.userArg} for shell/ssh jobs; run the service itself as a dedicated user`,
+          evidence,
+        ),
+      ];
+    }
+    const why = facts.userArg ? `--user ${facts.userArg} is root` : facts.unit ? 'no User= and no --user' : 'no unit sets User= or --user';
+    return [verdict.fail(subject, `jobs run as root (${why})`, evidence)];
+  },
+});

@@ -1,0 +1,41 @@
+import type { CheckContext, FindingDraft } from '../../agent/engine/types.js';
+import { verdict } from '../../agent/engine/define-check.js';
+import { gitlabFacts, type GitlabFacts, type RunnerEntry } from '../../agent/facts/gitlab.js';
+
+export const NO_RUNNER = 'no GitLab Runner found (no gitlab-runner unit, binary or config)';
+
+/**
+ * Runs `judge` for each [[runners]] entry. No runner, a broken config, or an
+ * empty one become the single skip/error finding, so every runner check
+ * handles them the same way.
+ */
+export async function forEachRunner(
+  ctx: CheckContext,
+  judge: (runner: RunnerEntry, facts: GitlabFacts) => FindingDraft | FindingDraft[],
+): Promise<FindingDraft[]> {
+  const facts = await ctx.facts.get(gitlabFacts);
+  if (!facts) return [verdict.skip('gitlab-runner', NO_RUNNER)];
+  const cfg = facts.config;
+  if (!cfg.ok) {
+    if (cfg.missing) return [verdict.skip(facts.configPath, `GitLab Runner is installed but has no config at ${facts.configPath}`)];
+    return [verdict.error(facts.configPath, cfg.error)];
+  }
+  if (cfg.runners.length === 0) return [verdict.skip(facts.configPath, `no [[runners]] registered in ${facts.configPath}`)];
+  return cfg.runners.flatMap((r) => judge(r, facts));
+}
+
+export function str(v: unknown): string | undefined {
+  return typeof v === 'string' ? v : undefined;
+}
+
+export function strList(v: unknown): string[] {
+  if (typeof v === 'string') return [v];
+  return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+}
+
+/** docker+machine with MaxBuilds = 1 (or the autoscaler's max_use_count = 1): one job per VM. */
+export function isEphemeral(r: RunnerEntry): boolean {
+  if (r.executor === 'docker+machine' && r.machine.MaxBuilds === 1) return true;
+  if ((r.executor === 'docker-autoscaler' || r.executor === 'instance') && r.autoscaler.max_use_count === 1) return true;
+  return false;
+}

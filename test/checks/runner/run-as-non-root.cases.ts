@@ -1,0 +1,73 @@
+import check from '../../../checks/runner/run-as-non-root.js';
+import { defineCases } from '../../helpers/check-cases.js';
+import { gitlabRunnerUnit, type FixtureTree } from '../../helpers/fixture-tree.js';
+
+const CONFIG = 'concurrent = 1\n[[runners]]\n  name = "r1"\n  executor = "docker"\n';
+
+async function withRunnerUser(t: FixtureTree): Promise<void> {
+  await t.useradd('gitlab-runner', { uid: 998 });
+  await t.file('/usr/bin/gitlab-runner', '#!/bin/sh\n', { mode: 0o755 });
+  await t.file('/etc/gitlab-runner/config.toml', CONFIG, { mode: 0o600 });
+}
+
+export default defineCases({
+  check,
+  passing: [
+    {
+      name: 'service runs as User=gitlab-runner',
+      build: async (t) => {
+        await withRunnerUser(t);
+        await t.unit('gitlab-runner.service', gitlabRunnerUnit({ user: 'gitlab-runner' }));
+      },
+      expect: [{ status: 'pass', subject: 'service:gitlab-runner.service', message: 'run as gitlab-runner' }],
+    },
+    {
+      name: 'User= set in a drop-in overrides the vendor unit',
+      build: async (t) => {
+        await withRunnerUser(t);
+        await t.unit('gitlab-runner.service', gitlabRunnerUnit({ userArg: 'gitlab-runner' }), '/lib/systemd/system');
+        await t.file('/etc/systemd/system/gitlab-runner.service.d/10-user.conf', '[Service]\nUser=gitlab-runner\n');
+      },
+      expect: [{ status: 'pass', subject: 'service:gitlab-runner.service', evidence: [/10-user\.conf/] }],
+    },
+  ],
+  failing: [
+    {
+      name: 'no User= and no --user: everything runs as root',
+      build: async (t) => {
+        await withRunnerUser(t);
+        await t.unit('gitlab-runner.service', gitlabRunnerUnit({ config: '/etc/gitlab-runner/config.toml' }));
+      },
+      expect: [{ status: 'fail', subject: 'service:gitlab-runner.service', message: 'jobs run as root (no User= and no --user)' }],
+    },
+    {
+      name: 'root service dropping to "--user" "gitlab-runner" (quoted ExecStart)',
+      build: async (t) => {
+        await withRunnerUser(t);
+        await t.unit('gitlab-runner.service', gitlabRunnerUnit({ userArg: 'gitlab-runner' }));
+      },
+      expect: [{ status: 'warn', subject: 'service:gitlab-runner.service', message: 'drops to gitlab-runner', evidence: ['--user gitlab-runner'] }],
+    },
+    {
+      name: 'User= names an account whose uid is 0 in the target passwd',
+      build: async (t) => {
+        await withRunnerUser(t);
+        await t.file('/etc/passwd', 'root:x:0:0:root:/root:/bin/bash\ntoor:x:0:0::/root:/bin/sh\n');
+        await t.unit('gitlab-runner.service', gitlabRunnerUnit({ user: 'toor' }));
+      },
+      expect: [{ status: 'fail', subject: 'service:gitlab-runner.service', message: /jobs run as root/ }],
+    },
+    {
+      name: 'runner binary and config but no unit',
+      build: withRunnerUser,
+      expect: [{ status: 'fail', subject: 'service:gitlab-runner', message: 'no unit sets User= or --user' }],
+    },
+  ],
+  notApplicable: [
+    {
+      name: 'no GitLab Runner on the host',
+      build: async () => {},
+      expect: [{ status: 'skip', subject: 'gitlab-runner', message: 'no GitLab Runner found' }],
+    },
+  ],
+});

@@ -1,0 +1,126 @@
+import { execFileSync } from 'node:child_process';
+import { promises as fsp, mkdtempSync, renameSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+
+export interface Owner {
+  mode?: number;
+  uid?: number;
+  gid?: number;
+}
+
+/**
+ * A real fixture host under a temp dir: real modes, numeric owners, real unix
+ * sockets, users and groups made by useradd/groupadd --root. Paths given to
+ * its methods are target paths ("/etc/passwd").
+ */
+export class FixtureTree {
+  readonly root: string;
+
+  private constructor(root: string) {
+    this.root = root;
+  }
+
+  static async create(prefix = 'rg-fixture-'): Promise<FixtureTree> {
+    const root = mkdtempSync(path.join(os.tmpdir(), prefix));
+    await fsp.chmod(root, 0o755);
+    const t = new FixtureTree(root);
+    for (const f of ['passwd', 'group', 'shadow', 'gshadow']) await t.file(`/etc/${f}`, f === 'passwd' ? 'root:x:0:0:root:/root:/bin/bash\n' : f === 'group' ? 'root:x:0:\n' : f === 'shadow' ? 'root:*:19000:0:99999:7:::\n' : 'root:*::\n', { mode: f.includes('shadow') ? 0o640 : 0o644 });
+    await t.file('/etc/os-release', 'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nNAME="Debian GNU/Linux"\nVERSION_ID="12"\n');
+    await t.file('/etc/hostname', 'fixture-host\n');
+    await t.file('/etc/machine-id', '0123456789abcdef0123456789abcdef\n');
+    return t;
+  }
+
+  /** The path of a target path on this machine. */
+  p(target: string): string {
+    return path.join(this.root, target);
+  }
+
+  private async own(target: string, o: Owner): Promise<void> {
+    if (o.mode !== undefined) await fsp.chmod(this.p(target), o.mode);
+    if (o.uid !== undefined || o.gid !== undefined) await fsp.lchown(this.p(target), o.uid ?? 0, o.gid ?? 0);
+  }
+
+  async dir(target: string, o: Owner = {}): Promise<string> {
+    await fsp.mkdir(this.p(target), { recursive: true });
+    await this.own(target, o);
+    return target;
+  }
+
+  async file(target: string, content: string | Buffer, o: Owner = {}): Promise<string> {
+    await fsp.mkdir(path.dirname(this.p(target)), { recursive: true });
+    await fsp.writeFile(this.p(target), content);
+    await this.own(target, { mode: 0o644, ...o });
+    return target;
+  }
+
+  async symlink(target: string, linkTo: string): Promise<void> {
+    await fsp.mkdir(path.dirname(this.p(target)), { recursive: true });
+    await fsp.symlink(linkTo, this.p(target));
+  }
+
+  /** A real unix socket file (bound, then the listener closed; the file stays). */
+  async socket(target: string, o: Owner = {}): Promise<void> {
+    await fsp.mkdir(path.dirname(this.p(target)), { recursive: true });
+    const tmp = `${this.p(target)}.binding`;
+    const server = net.createServer();
+    await new Promise<void>((resolve, reject) => server.listen(tmp, resolve).once('error', reject));
+    renameSync(tmp, this.p(target)); // close() unlinks the bound name; the renamed file survives
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await this.own(target, o);
+  }
+
+  async groupadd(name: string, gid: number): Promise<void> {
+    execFileSync('groupadd', ['--root', this.root, '-g', String(gid), name]);
+  }
+
+  /**
+   * useradd --root, with a user group whose gid equals the uid (deterministic
+   * owners); `groups` are supplementary groups that must exist already.
+   */
+  async useradd(name: string, o: { uid: number; home?: string; groups?: string[]; createHome?: boolean; shell?: string }): Promise<void> {
+    execFileSync('groupadd', ['--root', this.root, '-g', String(o.uid), name]);
+    const args = ['--root', this.root, '-u', String(o.uid), '-g', name, '-s', o.shell ?? '/bin/bash'];
+    args.push('-d', o.home ?? `/home/${name}`, o.createHome === false ? '-M' : '-m');
+    if (o.groups?.length) args.push('-G', o.groups.join(','));
+    execFileSync('useradd', [...args, name], { stdio: ['ignore', 'ignore', 'pipe'] });
+  }
+
+  async addToGroup(user: string, group: string): Promise<void> {
+    execFileSync('usermod', ['--root', this.root, '-aG', group, user]);
+  }
+
+  async unit(name: string, content: string, dir = '/etc/systemd/system'): Promise<void> {
+    await this.file(`${dir}/${name}`, content);
+  }
+
+  async remove(): Promise<void> {
+    await fsp.rm(this.root, { recursive: true, force: true });
+  }
+}
+
+/** The unit `gitlab-runner install` writes, with its quoted arguments. */
+export function gitlabRunnerUnit(opts: { user?: string; userArg?: string; config?: string; extra?: string } = {}): string {
+  const args = ['"run"', '"--working-directory"', '"/home/gitlab-runner"'];
+  if (opts.config) args.push('"--config"', `"${opts.config}"`);
+  args.push('"--service"', '"gitlab-runner"');
+  if (opts.userArg) args.push('"--user"', `"${opts.userArg}"`);
+  return `[Unit]
+Description=GitLab Runner
+ConditionFileIsExecutable=/usr/bin/gitlab-runner
+After=network.target
+
+[Service]
+StartLimitInterval=5
+StartLimitBurst=10
+ExecStart=/usr/bin/gitlab-runner ${args.join(' ')}
+${opts.user ? `User=${opts.user}\n` : ''}Restart=always
+RestartSec=120
+EnvironmentFile=-/etc/sysconfig/gitlab-runner
+${opts.extra ?? ''}
+[Install]
+WantedBy=multi-user.target
+`;
+}

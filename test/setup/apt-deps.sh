@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the tests drive for real, idempotently:
+# nothing is fetched when all are present. Usage: apt-deps.sh [--heavy]
+set -euo pipefail
+pkgs=(passwd openssl iproute2 util-linux)
+if [ "${1:-}" = "--heavy" ]; then
+  pkgs+=(debootstrap systemd-container)
+fi
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" -ne 0 ]; then
+  echo "test setup: missing packages ${missing[*]} and not root; install them first" >&2
+  exit 1
+fi
+echo "test setup: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq >/dev/null
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
