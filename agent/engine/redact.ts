@@ -21,7 +21,7 @@ const PATTERNS: Array<[RegExp, string | ((...m: string[]) => string)]> = [
   [/\b(glrt-|glpat-|glcbt-|gldt-|glptt-|GR1348941|ghp_|gho_|ghs_|ghr_|ghu_|github_pat_|npm_|xox[bap]-)[A-Za-z0-9_\-.]{6,}/g, '$1****'],
   // key = value / key: value for secret-looking keys.
   [
-    /\b((?:[A-Za-z0-9_-]*(?:token|password|passwd|secret|_authToken|api[_-]?key|access[_-]?key))["']?\s*[:=]\s*)(["']?)([^\s"',}]+)\2/gi,
+    /\b((?:[A-Za-z0-9_-]*(?:token|password|passwd|secret|_authToken|api[_-]?key|access[_-]?key))["']?\s*[:=]\s*)(["']?)(?!\*\*\*\*)([^\s"',}]+)\2/gi,
     (_m, key, q) => `${key}${q}****${q}`,
   ],
   // .netrc: password <secret>

@@ -11,9 +11,10 @@ const DEFAULT_MAX_BUFFER = 16 * 1024 * 1024;
 export async function runCommand(argv: string[], opts: ExecOptions): Promise<ExecResult> {
   const [file, ...args] = argv;
   if (!file) return { argv, exitCode: null, stdout: '', stderr: '', failure: 'spawn-error', message: 'empty argv' };
-  const r = await execa(file, args, {
-    timeout: opts.timeoutMs,
-    killSignal: 'SIGKILL', // a hung command may ignore SIGTERM
+  // Own process group, killed as a whole: a hung command's children would
+  // otherwise keep the pipes open and the call would wait for them.
+  const child = execa(file, args, {
+    detached: true,
     input: opts.input,
     stdin: opts.input === undefined ? 'ignore' : undefined,
     maxBuffer: opts.maxBuffer ?? DEFAULT_MAX_BUFFER,
@@ -22,9 +23,19 @@ export async function runCommand(argv: string[], opts: ExecOptions): Promise<Exe
     env: { LC_ALL: 'C' }, // stable, parseable output
     encoding: 'utf8',
   });
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    try {
+      if (child.pid) process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      child.kill('SIGKILL');
+    }
+  }, opts.timeoutMs);
+  const r = await child.finally(() => clearTimeout(timer));
   const base = { argv, exitCode: r.exitCode ?? null, stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? '') };
   const cmd = argv.join(' ');
-  if (r.timedOut) return { ...base, failure: 'timeout', message: `${cmd}: timed out after ${opts.timeoutMs} ms` };
+  if (timedOut) return { ...base, failure: 'timeout', message: `${cmd}: timed out after ${opts.timeoutMs} ms` };
   if ((r as { isMaxBuffer?: boolean }).isMaxBuffer) {
     return { ...base, failure: 'output-too-large', message: `${cmd}: output larger than the capture limit` };
   }

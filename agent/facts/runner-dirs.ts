@@ -1,0 +1,75 @@
+import { defineFact } from './index.js';
+import { gitlabFacts, type GitlabFacts, type RunnerEntry } from './gitlab.js';
+import { githubFacts } from './github.js';
+
+export type RunnerDirKind = 'builds' | 'cache' | 'actions-work' | 'docker-volume';
+
+export interface RunnerDir {
+  /** Target path of the directory on the host. */
+  path: string;
+  kind: RunnerDirKind;
+  /** The runner it belongs to (`runner:<name>` / `github-runner:<dir>`). */
+  owner: string;
+  /** Where the path came from, for evidence ("builds_dir", "shell default", ...). */
+  source: string;
+}
+
+const HOST_EXECUTORS = new Set(['shell']);
+const DOCKER_EXECUTORS = new Set(['docker', 'docker-windows', 'docker+machine', 'docker-autoscaler']);
+
+function joinPath(base: string, rel: string): string {
+  return rel.startsWith('/') ? rel : `${base.replace(/\/+$/, '')}/${rel}`;
+}
+
+/** Host side of a docker `volumes` entry that binds container path `inside`, if any. */
+function hostSideOf(r: RunnerEntry, inside: string): string | undefined {
+  const volumes = Array.isArray(r.docker.volumes) ? r.docker.volumes : [];
+  for (const v of volumes) {
+    if (typeof v !== 'string') continue;
+    const [host, container] = v.split(':');
+    if (container !== undefined && host?.startsWith('/') && container.replace(/\/+$/, '') === inside.replace(/\/+$/, '')) return host;
+  }
+  return undefined;
+}
+
+function gitlabDirs(facts: GitlabFacts, workDir: string): RunnerDir[] {
+  if (!facts.config.ok) return [];
+  const out: RunnerDir[] = [];
+  for (const r of facts.config.runners) {
+    const buildsDir = typeof r.raw.builds_dir === 'string' ? r.raw.builds_dir : undefined;
+    const cacheDir = typeof r.raw.cache_dir === 'string' ? r.raw.cache_dir : undefined;
+    if (HOST_EXECUTORS.has(r.executor)) {
+      // Shell jobs use the host paths directly; defaults sit in the working directory.
+      out.push({ path: buildsDir ?? joinPath(workDir, 'builds'), kind: 'builds', owner: r.subject, source: buildsDir ? 'builds_dir' : 'shell default' });
+      out.push({ path: cacheDir ?? joinPath(workDir, 'cache'), kind: 'cache', owner: r.subject, source: cacheDir ? 'cache_dir' : 'shell default' });
+    } else if (DOCKER_EXECUTORS.has(r.executor)) {
+      // Docker jobs' dirs are container paths; they are on the host only when bind-mounted.
+      const b = hostSideOf(r, buildsDir ?? '/builds');
+      if (b) out.push({ path: b, kind: 'builds', owner: r.subject, source: `volume for ${buildsDir ?? '/builds'}` });
+      const c = hostSideOf(r, cacheDir ?? '/cache');
+      if (c) out.push({ path: c, kind: 'cache', owner: r.subject, source: `volume for ${cacheDir ?? '/cache'}` });
+    }
+  }
+  return out;
+}
+
+/**
+ * The directories where jobs leave code and credentials: each GitLab
+ * runner's builds and cache dirs (configured or the executor's default), and
+ * each Actions runner's work folder. Deduplicated by path.
+ */
+export const runnerDirsFact = defineFact<RunnerDir[]>('runner-dirs', async (env) => {
+  const [gitlab, github, users] = await Promise.all([env.facts.get(gitlabFacts), env.facts.get(githubFacts), env.host.users()]);
+  const dirs: RunnerDir[] = [];
+  if (gitlab) {
+    const workDir = gitlab.workingDirectory ?? users.user(gitlab.jobUser)?.home ?? '/home/gitlab-runner';
+    dirs.push(...gitlabDirs(gitlab, workDir));
+  }
+  for (const g of github) {
+    const settings = g.settings && !('error' in g.settings) ? g.settings : {};
+    const work = typeof settings.workFolder === 'string' ? settings.workFolder : '_work';
+    dirs.push({ path: joinPath(g.dir, work), kind: 'actions-work', owner: g.subject, source: '.runner workFolder' });
+  }
+  const seen = new Set<string>();
+  return dirs.filter((d) => (seen.has(d.path) ? false : (seen.add(d.path), true)));
+});

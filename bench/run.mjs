@@ -1,0 +1,11 @@
+// `npm run bench`: prints figures and ratios measured side by side in one
+// run. Benchmarks, not tests: nothing here asserts a time.
+import { execFileSync } from 'node:child_process';
+import { benchAudit } from './audit.mjs';
+
+execFileSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' });
+const bundle = 'dist/runnerguard.mjs';
+const only = process.argv.slice(2);
+const want = (name) => only.length === 0 || only.includes(name);
+
+if (want('audit')) benchAudit(bundle);
