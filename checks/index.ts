@@ -2,6 +2,8 @@ import type { FieldType } from '../agent/config/schema.js';
 import type { Check } from '../agent/engine/types.js';
 import runAsNonRoot from './runner/run-as-non-root.js';
 import configPrivate from './runner/config-private.js';
+import leftoverDirs from './build/leftover-dirs.js';
+import credentialFiles from './build/credential-files.js';
 
 /**
  * The catalogue: an explicit map, sorted by id, so `runnerguard checks`,
@@ -10,6 +12,8 @@ import configPrivate from './runner/config-private.js';
 const BY_ID: Record<string, Check> = {
   'RG-RUN-001': runAsNonRoot,
   'RG-RUN-002': configPrivate,
+  'RG-BUILD-001': leftoverDirs,
+  'RG-BUILD-002': credentialFiles,
 };
 
 export const CATALOGUE: Check[] = Object.keys(BY_ID)

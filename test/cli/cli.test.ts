@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Report } from '../../agent/engine/types.js';
 import { buildBundle, runCli } from '../helpers/cli.js';
-import { FixtureTree, gitlabRunnerUnit } from '../helpers/fixture-tree.js';
+import { FixtureTree, gitlabRunnerUnit, jobCheckout } from '../helpers/fixture-tree.js';
 
 const TOKEN = 'glrt-SECRETSECRETSECRET01';
 const RUNNER_CONFIG = `concurrent = 4
@@ -197,6 +197,27 @@ describe('bad input never crashes the audit', () => {
       const errors = rep.findings.filter((f) => f.status === 'error');
       expect(errors.length).toBeGreaterThan(0);
       for (const e of errors.filter((f) => f.check.startsWith('RG-RUN-'))) expect(e.message).toContain('/etc/gitlab-runner/config.toml: permission denied');
+    } finally {
+      await b.remove();
+    }
+  });
+
+  it('an unreadable dir inside a builds dir is reported as evidence, the walk goes on', async () => {
+    const b = await FixtureTree.create();
+    try {
+      await b.useradd('gitlab-runner', { uid: 998 });
+      await b.unit('gitlab-runner.service', gitlabRunnerUnit({ config: '/etc/gitlab-runner/config.toml', userArg: 'gitlab-runner' }));
+      await b.file('/etc/gitlab-runner/config.toml', '[[runners]]\n  name = "s"\n  executor = "shell"\n', { mode: 0o644 });
+      await jobCheckout(b, '/home/gitlab-runner/builds/tok/0/g/app');
+      await b.dir('/home/gitlab-runner/builds/tok/0/g/private', { mode: 0o700 });
+      await fsp.chmod(path.dirname(bundle), 0o755);
+      const r = await runCli(bundle, ['audit', '--root', b.root, '--format', 'json', '--only', 'RG-BUILD-001'], {
+        prefix: ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', '--'],
+      });
+      const f = report(r.stdout).findings[0]!;
+      expect(f).toMatchObject({ status: 'pass', subject: '/home/gitlab-runner/builds' });
+      expect(f.message).toContain('1 job dir(s)');
+      expect(f.evidence).toContain('unreadable: /home/gitlab-runner/builds/tok/0/g/private (EACCES)');
     } finally {
       await b.remove();
     }

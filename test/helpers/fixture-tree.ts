@@ -124,3 +124,22 @@ ${opts.extra ?? ''}
 WantedBy=multi-user.target
 `;
 }
+
+/** Sets the mtime of `target` and everything below it to `hoursAgo` hours ago (bottom-up, links untouched). */
+export async function ageTree(t: FixtureTree, target: string, hoursAgo: number): Promise<void> {
+  const when = new Date(Date.now() - hoursAgo * 3600_000);
+  const visit = async (p: string): Promise<void> => {
+    const st = await fsp.lstat(p);
+    if (st.isDirectory()) for (const e of await fsp.readdir(p)) await visit(path.join(p, e));
+    if (!st.isSymbolicLink()) await fsp.utimes(p, when, when);
+  };
+  await visit(t.p(target));
+}
+
+/** A GitLab job checkout under `dir`, with a git remote URL as the runner writes it. */
+export async function jobCheckout(t: FixtureTree, dir: string, opts: { remote?: string; bytes?: number } = {}): Promise<void> {
+  await t.file(`${dir}/.git/HEAD`, 'ref: refs/heads/main\n');
+  await t.file(`${dir}/.git/index`, Buffer.alloc(64));
+  await t.file(`${dir}/.git/config`, `[core]\n\trepositoryformatversion = 0\n[remote "origin"]\n\turl = ${opts.remote ?? 'https://gitlab.example.com/group/project.git'}\n\tfetch = +refs/heads/*:refs/remotes/origin/*\n`);
+  await t.file(`${dir}/src/main.c`, Buffer.alloc(opts.bytes ?? 1000, 'x'));
+}
