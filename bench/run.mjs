@@ -2,10 +2,12 @@
 // run. Benchmarks, not tests: nothing here asserts a time.
 import { execFileSync } from 'node:child_process';
 import { benchAudit } from './audit.mjs';
+import { benchBuildScan } from './build-scan.mjs';
 
 execFileSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' });
 const bundle = 'dist/runnerguard.mjs';
 const only = process.argv.slice(2);
 const want = (name) => only.length === 0 || only.includes(name);
 
+if (want('build')) benchBuildScan(bundle);
 if (want('audit')) benchAudit(bundle);

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { walk, type WalkStats } from '../util/walk.js';
+import { treeBytes, walk, type WalkStats } from '../util/walk.js';
 import { defineFact, type FactEnv } from './index.js';
 import { runnerDirsFact, type RunnerDir } from './runner-dirs.js';
 
@@ -8,15 +8,22 @@ export interface JobDir {
   path: string;
   /** Newest of the dir's, its .git's and the git index/HEAD/FETCH_HEAD mtimes. */
   lastUsedMs: number;
-  bytes: number;
+  /** Total bytes below it, computed on demand (du -sb of the checkout). */
+  bytes(): Promise<number>;
+}
+
+export interface CredentialFile {
+  path: string;
+  /** Where the confined walk reached it on this machine (no link in between). */
+  hostPath: string;
 }
 
 export interface ScannedDir {
   dir: RunnerDir;
   exists: boolean;
+  /** Oldest first. */
   jobDirs: JobDir[];
-  /** Target paths of files that may hold credentials, by their place and name. */
-  credentialFiles: string[];
+  credentialFiles: CredentialFile[];
   unreadable: string[];
   stats: WalkStats;
 }
@@ -30,36 +37,37 @@ function isCredentialFile(name: string, parentName: string): boolean {
   return name === 'config.json' && parentName === '.docker';
 }
 
-/** One walk of one runner dir: job dirs with age and size, credential candidates. */
+/**
+ * One walk of one runner dir. It needs less than du: names for everything,
+ * a stat only for dirs and git stamps; sizes are summed later, and only for
+ * the job dirs a check asks about (the old ones).
+ */
 export async function scanDir(env: FactEnv, dir: RunnerDir): Promise<ScannedDir> {
-  const result: ScannedDir = { dir, exists: false, jobDirs: [], credentialFiles: [], unreadable: [], stats: { files: 0, dirs: 0, bytes: 0, unreadable: 0 } };
+  const result: ScannedDir = { dir, exists: false, jobDirs: [], credentialFiles: [], unreadable: [], stats: { files: 0, dirs: 0, unreadable: 0 } };
   const st = await env.host.fs.stat(dir.path).catch(() => null);
   if (!st || st.kind !== 'dir') return result;
   result.exists = true;
   const start = await env.host.fs.hostPath(dir.path);
   const toTarget = (p: string) => path.join(dir.path, path.relative(start, p));
-  // Bytes per directory, attributed to job dirs once the walk knows which dirs are checkouts.
-  const ownBytes = new Map<string, number>();
-  const lastUsed = new Map<string, number>();
-  const bump = (job: string, ms: number) => lastUsed.set(job, Math.max(lastUsed.get(job) ?? 0, ms));
+  const jobs = new Map<string, number>(); // checkout host path -> last used
+  const dirMtime = new Map<string, number>();
+  const bump = (job: string, ms: number) => jobs.set(job, Math.max(jobs.get(job) ?? 0, ms));
   result.stats = await walk(
     start,
     {
-      entry(p, name, s) {
+      entry(p, name, kind, stat) {
         const parent = path.dirname(p);
         const parentName = path.basename(parent);
-        if (s.isDirectory()) {
-          if (name === '.git') {
-            bump(parent, s.mtimeMs);
-          } else {
-            bump(p, s.mtimeMs); // kept only if p turns out to be a checkout
-          }
+        if (kind === 'dir') {
+          const ms = stat()?.mtimeMs ?? 0;
+          if (name === '.git') bump(parent, ms);
+          else dirMtime.set(p, ms); // the checkout's own mtime, if p turns out to be one
           return true;
         }
-        ownBytes.set(parent, (ownBytes.get(parent) ?? 0) + s.size);
-        if (parentName === '.git' && GIT_STAMPS.has(name)) bump(path.dirname(parent), s.mtimeMs);
-        if (s.isFile() && isCredentialFile(name, parentName)) result.credentialFiles.push(toTarget(p));
-        return true;
+        if (kind !== 'file') return undefined;
+        if (parentName === '.git' && GIT_STAMPS.has(name)) bump(path.dirname(parent), stat()?.mtimeMs ?? 0);
+        if (isCredentialFile(name, parentName)) result.credentialFiles.push({ path: toTarget(p), hostPath: p });
+        return undefined;
       },
       unreadable(p, code) {
         result.unreadable.push(`${toTarget(p)} (${code})`);
@@ -67,22 +75,12 @@ export async function scanDir(env: FactEnv, dir: RunnerDir): Promise<ScannedDir>
     },
     { label: 'scanning' },
   );
-  // A checkout is a dir whose `.git` is a directory; lastUsed has entries for every dir, keep those.
-  const jobs = new Map<string, JobDir>();
-  for (const [d] of ownBytes) {
-    if (path.basename(d) === '.git') jobs.set(path.dirname(d), { path: path.dirname(d), lastUsedMs: lastUsed.get(path.dirname(d)) ?? 0, bytes: 0 });
-  }
-  for (const [d, bytes] of ownBytes) {
-    for (let cur = d; cur.length >= start.length; cur = path.dirname(cur)) {
-      const job = jobs.get(cur);
-      if (job) {
-        job.bytes += bytes;
-        break;
-      }
-      if (cur === start) break;
-    }
-  }
-  result.jobDirs = [...jobs.values()].map((j) => ({ ...j, path: toTarget(j.path) })).sort((a, b) => a.lastUsedMs - b.lastUsedMs);
+  result.jobDirs = [...jobs.entries()]
+    .map(([host, last]) => {
+      let bytes: Promise<number> | undefined;
+      return { path: toTarget(host), lastUsedMs: Math.max(last, dirMtime.get(host) ?? 0), bytes: () => (bytes ??= treeBytes(host)) };
+    })
+    .sort((a, b) => a.lastUsedMs - b.lastUsedMs);
   return result;
 }
 

@@ -1,4 +1,4 @@
-import { constants, promises as fsp, type Dirent, type Stats } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, promises as fsp, readSync, type Dirent, type Stats } from 'node:fs';
 import path from 'node:path';
 import { HostError, fromNodeError } from './errors.js';
 import type { DirEntry, FileKind, FileStat, HostFs, ReadOptions } from './types.js';
@@ -150,43 +150,88 @@ export class TreeFs implements HostFs {
   }
 
   async readFile(p: string, opts: ReadOptions = {}): Promise<Buffer> {
-    const max = opts.maxBytes ?? DEFAULT_MAX_BYTES;
-    const real = await this.hostPath(p);
-    let handle: fsp.FileHandle;
-    try {
-      // O_NONBLOCK: opening a FIFO planted where a config should be must not hang.
-      handle = await fsp.open(real, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
-    } catch (err) {
-      throw fromNodeError(err, p);
-    }
-    try {
-      const st = await handle.stat();
-      if (st.isDirectory()) throw new HostError('EISDIR', p, `${p}: is a directory, expected a file`);
-      if (!st.isFile()) throw new HostError('ENOTREG', p, `${p}: is not a regular file (${kindOf(st)})`);
-      if (st.size > max) throw new HostError('ETOOBIG', p, `${p}: ${st.size} bytes, larger than the ${max}-byte limit`);
-      // Read through EOF rather than trusting st.size (procfs and growing files).
-      const chunks: Buffer[] = [];
-      let total = 0;
-      for (;;) {
-        const buf = Buffer.allocUnsafe(Math.min(64 * 1024, max + 1 - total));
-        const { bytesRead } = await handle.read(buf, 0, buf.length, null);
-        if (bytesRead === 0) break;
-        chunks.push(buf.subarray(0, bytesRead));
-        total += bytesRead;
-        if (total > max) throw new HostError('ETOOBIG', p, `${p}: larger than the ${max}-byte limit`);
-      }
-      return Buffer.concat(chunks, total);
-    } catch (err) {
-      throw fromNodeError(err, p);
-    } finally {
-      await handle.close();
-    }
+    return readRegularFile(await this.hostPath(p), p, opts.maxBytes ?? DEFAULT_MAX_BYTES);
   }
 
-  async readText(p: string, opts?: ReadOptions): Promise<string> {
-    const buf = await this.readFile(p, opts);
-    let text = buf.toString('utf8');
-    if (text.charCodeAt(0) === 0xfeff) text = text.slice(1); // files written on Windows tools
-    return text;
+  async readText(p: string, opts: ReadOptions = {}): Promise<string> {
+    return readRegularText(await this.hostPath(p), p, opts.maxBytes ?? DEFAULT_MAX_BYTES);
   }
+}
+
+/**
+ * Reads a regular file at a path on this machine that a confined walk already
+ * reached (no link in between), bounded by `max` bytes. `label` is the target
+ * path used in errors. Never blocks on a FIFO, never follows a last-component link.
+ */
+export async function readRegularFile(real: string, label: string, max = DEFAULT_MAX_BYTES): Promise<Buffer> {
+  let handle: fsp.FileHandle;
+  try {
+    // O_NONBLOCK: opening a FIFO planted where a config should be must not hang.
+    handle = await fsp.open(real, OPEN_FLAGS);
+  } catch (err) {
+    throw fromNodeError(err, label);
+  }
+  try {
+    const st = await handle.stat();
+    assertReadable(st, label, max);
+    // Read through EOF rather than trusting st.size (procfs and growing files).
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      // Sized to the file (plus one byte to see EOF or growth): small files stay small in memory.
+      const want = st.size > 0 && total === 0 ? st.size + 1 : 64 * 1024;
+      const buf = Buffer.allocUnsafe(Math.min(want, max + 1 - total));
+      const { bytesRead } = await handle.read(buf, 0, buf.length, null);
+      if (bytesRead === 0) break;
+      chunks.push(buf.subarray(0, bytesRead));
+      total += bytesRead;
+      if (total > max) throw new HostError('ETOOBIG', label, `${label}: larger than the ${max}-byte limit`);
+    }
+    return Buffer.concat(chunks, total);
+  } catch (err) {
+    throw fromNodeError(err, label);
+  } finally {
+    await handle.close();
+  }
+}
+
+const OPEN_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
+
+function assertReadable(st: Stats, label: string, max: number): void {
+  if (st.isDirectory()) throw new HostError('EISDIR', label, `${label}: is a directory, expected a file`);
+  if (!st.isFile()) throw new HostError('ENOTREG', label, `${label}: is not a regular file (${kindOf(st)})`);
+  if (st.size > max) throw new HostError('ETOOBIG', label, `${label}: ${st.size} bytes, larger than the ${max}-byte limit`);
+}
+
+/**
+ * The synchronous twin of readRegularText, for many small files found by a
+ * walk (a promise and a 64 KiB buffer per file cost more than the read).
+ */
+export function readRegularTextSync(real: string, label: string, max = DEFAULT_MAX_BYTES): string {
+  let fd: number;
+  try {
+    fd = openSync(real, OPEN_FLAGS);
+  } catch (err) {
+    throw fromNodeError(err, label);
+  }
+  try {
+    const st = fstatSync(fd);
+    assertReadable(st, label, max);
+    const buf = Buffer.allocUnsafe(Math.min(st.size + 1, max + 1));
+    let total = 0;
+    for (let n; total < buf.length && (n = readSync(fd, buf, total, buf.length - total, null)) > 0; ) total += n;
+    if (total > max) throw new HostError('ETOOBIG', label, `${label}: larger than the ${max}-byte limit`);
+    const text = buf.toString('utf8', 0, total);
+    return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  } catch (err) {
+    throw fromNodeError(err, label);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** readRegularFile as UTF-8 text, without a leading BOM (files from Windows tools). */
+export async function readRegularText(real: string, label: string, max = DEFAULT_MAX_BYTES): Promise<string> {
+  const text = (await readRegularFile(real, label, max)).toString('utf8');
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }

@@ -1,8 +1,9 @@
 import path from 'node:path';
 import { defineCheck, verdict } from '../../agent/engine/define-check.js';
 import type { FindingDraft } from '../../agent/engine/types.js';
-import { buildScanFact } from '../../agent/facts/build-scan.js';
-import { describeCode, isHostError, type HostFs } from '../../agent/host/index.js';
+import { buildScanFact, type CredentialFile } from '../../agent/facts/build-scan.js';
+import { describeCode, isHostError } from '../../agent/host/index.js';
+import { readRegularTextSync } from '../../agent/host/tree-fs.js';
 import { REF } from '../references.js';
 import { unknownDirs } from './dirs-known.js';
 
@@ -48,11 +49,11 @@ export function inspectCredentialFile(file: string, text: string): Leak | null {
   return null;
 }
 
-async function read(fs: HostFs, file: string): Promise<string | { error: string }> {
+function read(file: CredentialFile): string | { error: string } {
   try {
-    return await fs.readText(file, { maxBytes: 1024 * 1024 });
+    return readRegularTextSync(file.hostPath, file.path, 1024 * 1024);
   } catch (err) {
-    return { error: `${file}: ${isHostError(err) ? describeCode(err.code) : String(err)}` };
+    return { error: `${file.path}: ${isHostError(err) ? describeCode(err.code) : String(err)}` };
   }
 }
 
@@ -80,15 +81,16 @@ export default defineCheck({
     if (present.length === 0) return [verdict.skip('builds', 'no builds or cache dir on this host')];
     const findings: FindingDraft[] = [];
     for (const s of present) {
-      for (const file of s.credentialFiles) {
-        const text = await read(ctx.host.fs, file);
+      const texts = s.credentialFiles.map(read);
+      s.credentialFiles.forEach((file, i) => {
+        const text = texts[i]!;
         if (typeof text !== 'string') {
-          findings.push(verdict.error(file, text.error));
-          continue;
+          findings.push(verdict.error(file.path, text.error));
+          return;
         }
-        const leak = inspectCredentialFile(file, text);
-        if (leak) findings.push(verdict.fail(file, `${leak.what} left in the ${s.dir.kind} dir of ${s.dir.owner}`, leak.where));
-      }
+        const leak = inspectCredentialFile(file.path, text);
+        if (leak) findings.push(verdict.fail(file.path, `${leak.what} left in the ${s.dir.kind} dir of ${s.dir.owner}`, leak.where));
+      });
     }
     if (findings.length === 0) {
       const dirs = present.map((s) => s.dir.path);

@@ -59,7 +59,11 @@ export default defineCheck({
       return [verdict.skip('builds', `no builds dir exists yet: ${where.join('; ')}`)];
     }
     const cutoff = ctx.now.getTime() - maxAgeHours * 3600_000;
-    return present.map((s): FindingDraft => {
+    const findings: FindingDraft[] = [];
+    for (const s of present) findings.push(await judge(s));
+    return findings;
+
+    async function judge(s: (typeof present)[number]): Promise<FindingDraft> {
       const subject = s.dir.path;
       if (ephemeralOwners.has(s.dir.owner)) return verdict.skip(subject, `moot: ${s.dir.owner} is ephemeral, its host does not outlive the job`);
       const running = jobsIn(active, subject);
@@ -74,7 +78,8 @@ export default defineCheck({
       if (old.length === 0) {
         return verdict.pass(subject, `${s.jobDirs.length} job dir(s), none unused for more than ${maxAgeHours} h`, unreadable);
       }
-      const bytes = old.reduce((n, j) => n + j.bytes, 0);
+      let bytes = 0;
+      for (const j of old) bytes += await j.bytes();
       const oldest = old[0]!;
       const ageH = Math.floor((ctx.now.getTime() - oldest.lastUsedMs) / 3600_000);
       return verdict.warn(
@@ -82,6 +87,6 @@ export default defineCheck({
         `${old.length} job dir(s) unused for more than ${maxAgeHours} h while no job runs, ${formatBytes(bytes)} in all`,
         [`count ${old.length}`, `oldest ${oldest.path} (last used ${new Date(oldest.lastUsedMs).toISOString()}, ${ageH} h ago)`, `total bytes ${bytes}`, ...unreadable],
       );
-    });
+    }
   },
 });
