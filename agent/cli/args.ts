@@ -44,7 +44,7 @@ options (audit):
   --config FILE      config file (default /etc/runnerguard/config.toml; missing = defaults)
   --only ID[,ID]     run only these checks
   --skip ID[,ID]     skip these checks
-  --format FMT       text | json (default: text)
+  --format FMT       text | json | sarif | junit | prometheus | markdown | ocsf (default text)
   --output FILE      write the report to FILE (atomically) instead of stdout
   --fail-on SEV      exit 1 when a finding of this severity or above fails (default low)
   --verbose          text format: list pass and skip findings too

@@ -1,12 +1,19 @@
+import { checkById } from '../../checks/index.js';
 import type { Report } from '../engine/types.js';
+import { formatJunit } from './junit.js';
+import { formatMarkdown } from './markdown.js';
+import { formatOcsf } from './ocsf.js';
+import { formatPrometheus, type SpoolFigures } from './prometheus.js';
+import { formatSarif } from './sarif.js';
 import { formatText } from './text.js';
 
-export const FORMATS = ['text', 'json'] as const;
+export const FORMATS = ['text', 'json', 'sarif', 'junit', 'prometheus', 'markdown', 'ocsf'] as const;
 export type Format = (typeof FORMATS)[number];
 
 export interface FormatOptions {
   color: boolean;
   verbose?: boolean;
+  spool?: SpoolFigures;
 }
 
 /** One result model feeds every output format. */
@@ -16,5 +23,15 @@ export function formatReport(report: Report, format: Format, opts: FormatOptions
       return JSON.stringify(report, null, 2) + '\n';
     case 'text':
       return formatText(report, opts);
+    case 'sarif':
+      return formatSarif(report);
+    case 'junit':
+      return formatJunit(report, (id) => checkById(id)?.meta.area ?? 'other');
+    case 'prometheus':
+      return formatPrometheus(report, opts.spool);
+    case 'markdown':
+      return formatMarkdown(report);
+    case 'ocsf':
+      return formatOcsf(report);
   }
 }

@@ -1,0 +1,60 @@
+import type { Finding, Report } from '../engine/types.js';
+
+export function xmlEscape(s: string): string {
+  // Control characters are not allowed in XML 1.0, even escaped.
+  return s
+    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;');
+}
+
+function testcase(f: Finding): string {
+  const name = xmlEscape(`${f.check} ${f.subject}`);
+  const classname = xmlEscape(`runnerguard.${f.check}`);
+  const body = xmlEscape([f.message, ...f.evidence.map((e) => `- ${e}`), f.remediation.summary ? `fix: ${f.remediation.summary}` : ''].filter(Boolean).join('\n'));
+  const open = `    <testcase name="${name}" classname="${classname}" time="0">`;
+  const waived = f.waived ? `\n      <properties><property name="waived" value="${xmlEscape(f.waived.reason)}"/></properties>` : '';
+  switch (f.status) {
+    case 'fail':
+      if (f.waived) return `${open}${waived}\n      <skipped message="waived: ${xmlEscape(f.waived.reason)}"/>\n    </testcase>`;
+      return `${open}\n      <failure message="${xmlEscape(`[${f.severity}] ${f.message}`)}" type="${f.severity}">${body}</failure>\n    </testcase>`;
+    case 'error':
+      return `${open}\n      <error message="${xmlEscape(f.message)}" type="error">${body}</error>\n    </testcase>`;
+    case 'skip':
+      return `${open}\n      <skipped message="${xmlEscape(f.message)}"/>\n    </testcase>`;
+    case 'warn':
+      return `${open}${waived}\n      <system-out>${xmlEscape(`WARN [${f.severity}] `)}${body}</system-out>\n    </testcase>`;
+    case 'pass':
+      return `${open}</testcase>`;
+  }
+}
+
+/** JUnit XML: one testsuite per area, one testcase per finding (GitLab shows it as a test report). */
+export function formatJunit(report: Report, areaOf: (check: string) => string): string {
+  const byArea = new Map<string, Finding[]>();
+  for (const f of report.findings) {
+    const area = areaOf(f.check);
+    byArea.set(area, [...(byArea.get(area) ?? []), f]);
+  }
+  const suites = [...byArea.entries()].map(([area, fs]) => {
+    const count = (pred: (f: Finding) => boolean) => fs.filter(pred).length;
+    const failures = count((f) => f.status === 'fail' && !f.waived);
+    const errors = count((f) => f.status === 'error');
+    const skipped = count((f) => f.status === 'skip' || (f.status === 'fail' && Boolean(f.waived)));
+    return [
+      `  <testsuite name="runnerguard.${xmlEscape(area)}" tests="${fs.length}" failures="${failures}" errors="${errors}" skipped="${skipped}" time="0" timestamp="${report.startedAt.slice(0, 19)}" hostname="${xmlEscape(report.host.hostname)}">`,
+      ...fs.map(testcase),
+      '  </testsuite>',
+    ].join('\n');
+  });
+  const s = report.summary;
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites name="runnerguard" tests="${s.total}" failures="${report.findings.filter((f) => f.status === 'fail' && !f.waived).length}" errors="${s.error}" time="${(report.durationMs / 1000).toFixed(3)}">`,
+    ...suites,
+    '</testsuites>',
+    '',
+  ].join('\n');
+}
