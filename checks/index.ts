@@ -2,6 +2,19 @@ import type { FieldType } from '../agent/config/schema.js';
 import type { Check } from '../agent/engine/types.js';
 import runAsNonRoot from './runner/run-as-non-root.js';
 import configPrivate from './runner/config-private.js';
+import privileged from './runner/privileged.js';
+import dockerSocketMount from './runner/docker-socket-mount.js';
+import pullPolicy from './runner/pull-policy.js';
+import shellExecutor from './runner/shell-executor.js';
+import jobCleanup from './runner/job-cleanup.js';
+import gitFetch from './runner/git-fetch.js';
+import sshHostKeys from './runner/ssh-host-keys.js';
+import autoscaledOneJob from './runner/autoscaled-one-job.js';
+import capabilities from './runner/capabilities.js';
+import remoteDockerTls from './runner/remote-docker-tls.js';
+import listeners from './runner/listeners.js';
+import hostNamespaces from './runner/host-namespaces.js';
+import sensitiveMounts from './runner/sensitive-mounts.js';
 import leftoverDirs from './build/leftover-dirs.js';
 import credentialFiles from './build/credential-files.js';
 
@@ -12,6 +25,19 @@ import credentialFiles from './build/credential-files.js';
 const BY_ID: Record<string, Check> = {
   'RG-RUN-001': runAsNonRoot,
   'RG-RUN-002': configPrivate,
+  'RG-RUN-003': privileged,
+  'RG-RUN-004': dockerSocketMount,
+  'RG-RUN-005': pullPolicy,
+  'RG-RUN-006': shellExecutor,
+  'RG-RUN-007': jobCleanup,
+  'RG-RUN-008': gitFetch,
+  'RG-RUN-009': sshHostKeys,
+  'RG-RUN-010': autoscaledOneJob,
+  'RG-RUN-011': capabilities,
+  'RG-RUN-012': remoteDockerTls,
+  'RG-RUN-013': listeners,
+  'RG-RUN-014': hostNamespaces,
+  'RG-RUN-015': sensitiveMounts,
   'RG-BUILD-001': leftoverDirs,
   'RG-BUILD-002': credentialFiles,
 };

@@ -2,7 +2,7 @@
 # Installs the Debian packages the tests drive for real, idempotently:
 # nothing is fetched when all are present. Usage: apt-deps.sh [--heavy]
 set -euo pipefail
-pkgs=(passwd openssl iproute2 util-linux)
+pkgs=(passwd openssl iproute2 util-linux iptables nftables)
 if [ "${1:-}" = "--heavy" ]; then
   pkgs+=(debootstrap systemd-container)
 fi
