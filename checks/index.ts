@@ -15,6 +15,10 @@ import remoteDockerTls from './runner/remote-docker-tls.js';
 import listeners from './runner/listeners.js';
 import hostNamespaces from './runner/host-namespaces.js';
 import sensitiveMounts from './runner/sensitive-mounts.js';
+import dockerGroup from './docker/docker-group.js';
+import socketPermissions from './docker/socket-permissions.js';
+import tcpApi from './docker/tcp-api.js';
+import daemonDefaults from './docker/daemon-defaults.js';
 import leftoverDirs from './build/leftover-dirs.js';
 import credentialFiles from './build/credential-files.js';
 
@@ -38,6 +42,10 @@ const BY_ID: Record<string, Check> = {
   'RG-RUN-013': listeners,
   'RG-RUN-014': hostNamespaces,
   'RG-RUN-015': sensitiveMounts,
+  'RG-DOCKER-001': dockerGroup,
+  'RG-DOCKER-002': socketPermissions,
+  'RG-DOCKER-003': tcpApi,
+  'RG-DOCKER-004': daemonDefaults,
   'RG-BUILD-001': leftoverDirs,
   'RG-BUILD-002': credentialFiles,
 };

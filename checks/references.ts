@@ -41,7 +41,7 @@ export const REF = {
   ghaEphemeral: 'https://docs.github.com/en/actions/hosting-your-own-runners/managing-self-hosted-runners/autoscaling-with-self-hosted-runners#using-ephemeral-runners-for-autoscaling',
 } as const;
 
-/** CIS Docker Benchmark v1.6.0 recommendation, as a reference string. */
+/** CIS Docker Benchmark v1.2.0 recommendation (the numbering most scanners report), as a reference string. */
 export function cisDocker(id: string, title: string): string {
-  return `CIS Docker Benchmark v1.6.0 ${id}: ${title}`;
+  return `CIS Docker Benchmark v1.2.0 ${id}: ${title}`;
 }

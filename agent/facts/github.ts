@@ -1,6 +1,6 @@
 import { describeCode, isHostError, type FileStat } from '../host/index.js';
 import { defineFact } from './index.js';
-import { findUnits, loadUnit, splitCommandLine, unitValue, type Unit } from './systemd.js';
+import { findUnits, loadUnit, splitExecStart, unitValue, type Unit } from './systemd.js';
 
 export interface ActionsRunner {
   /** The runner directory (holds .runner, .credentials, .env). */
@@ -33,7 +33,7 @@ export function parseEnvFile(text: string): Map<string, string> {
 function dirOfUnit(unit: Unit): string | undefined {
   const wd = unitValue(unit, 'Service', 'WorkingDirectory');
   if (wd) return wd.replace(/^-/, '');
-  const exec = splitCommandLine(unitValue(unit, 'Service', 'ExecStart') ?? '');
+  const exec = splitExecStart(unitValue(unit, 'Service', 'ExecStart') ?? '');
   const bin = exec[0];
   return bin && bin.includes('/') ? bin.slice(0, bin.lastIndexOf('/')) || '/' : undefined;
 }
@@ -53,7 +53,7 @@ export const githubFacts = defineFact<ActionsRunner[]>('github', async (env) => 
   }
   const runners: ActionsRunner[] = [];
   for (const [dir, unit] of found) {
-    const exec = unit ? splitCommandLine(unitValue(unit, 'Service', 'ExecStart') ?? '') : [];
+    const exec = unit ? splitExecStart(unitValue(unit, 'Service', 'ExecStart') ?? '') : [];
     let settings: ActionsRunner['settings'] = null;
     try {
       settings = JSON.parse(await fs.readText(`${dir}/.runner`, { maxBytes: 1024 * 1024 })) as Record<string, unknown>;

@@ -2,7 +2,7 @@ import TOML from '@iarna/toml';
 import { fingerprint } from '../engine/redact.js';
 import { describeCode, isHostError } from '../host/index.js';
 import { defineFact, type FactEnv } from './index.js';
-import { loadUnit, splitCommandLine, unitValue, type Unit } from './systemd.js';
+import { loadUnit, splitExecStart, unitValue, type Unit } from './systemd.js';
 
 export type TomlTable = Record<string, unknown>;
 
@@ -128,7 +128,7 @@ export async function readRunnerConfig(env: FactEnv, path: string): Promise<Conf
 export const gitlabFacts = defineFact<GitlabFacts | null>('gitlab', async (env) => {
   const { fs } = env.host;
   const unit = await loadUnit(fs, 'gitlab-runner.service');
-  const exec = unit ? splitCommandLine(unitValue(unit, 'Service', 'ExecStart') ?? '') : [];
+  const exec = unit ? splitExecStart(unitValue(unit, 'Service', 'ExecStart') ?? '') : [];
   const serviceUser = (unit && unitValue(unit, 'Service', 'User')) || 'root';
   const userArg = argValue(exec, '--user', '-u');
   const users = await env.host.users();

@@ -48,8 +48,7 @@ export function unitValues(unit: Unit, section: string, key: string): string[] {
 
 /**
  * Splits a command line the way systemd does: whitespace-separated words,
- * single/double quotes, backslash escapes; a leading `-@:+!` prefix on the
- * executable is dropped.
+ * single/double quotes, backslash escapes.
  */
 export function splitCommandLine(line: string): string[] {
   const words: string[] = [];
@@ -77,6 +76,12 @@ export function splitCommandLine(line: string): string[] {
     }
   }
   if (inWord) words.push(cur);
+  return words;
+}
+
+/** An ExecStart= line as argv: split, with the `-@:+!` prefixes of the executable dropped. */
+export function splitExecStart(line: string): string[] {
+  const words = splitCommandLine(line);
   if (words[0]) words[0] = words[0].replace(/^[-@:+!]+/, '');
   return words;
 }

@@ -4,7 +4,10 @@
 set -euo pipefail
 pkgs=(passwd openssl iproute2 util-linux iptables nftables)
 if [ "${1:-}" = "--heavy" ]; then
-  pkgs+=(debootstrap systemd-container)
+  # The Debian 12 chroot stages (test/helpers/debian-root.ts): debootstrap
+  # fetches with wget and verifies the Release file with gpgv against the
+  # archive keyring; ca-certificates for an https mirror in the apt sources.
+  pkgs+=(debootstrap systemd-container ca-certificates debian-archive-keyring gpgv wget)
 fi
 missing=()
 for p in "${pkgs[@]}"; do
