@@ -19,6 +19,10 @@ import dockerGroup from './docker/docker-group.js';
 import socketPermissions from './docker/socket-permissions.js';
 import tcpApi from './docker/tcp-api.js';
 import daemonDefaults from './docker/daemon-defaults.js';
+import ghaNotRoot from './github/not-root.js';
+import ghaEphemeral from './github/ephemeral.js';
+import ghaCredentials from './github/credentials-private.js';
+import runnerSudo from './host/runner-sudo.js';
 import leftoverDirs from './build/leftover-dirs.js';
 import credentialFiles from './build/credential-files.js';
 
@@ -46,6 +50,10 @@ const BY_ID: Record<string, Check> = {
   'RG-DOCKER-002': socketPermissions,
   'RG-DOCKER-003': tcpApi,
   'RG-DOCKER-004': daemonDefaults,
+  'RG-GHA-001': ghaNotRoot,
+  'RG-GHA-002': ghaEphemeral,
+  'RG-GHA-003': ghaCredentials,
+  'RG-HOST-001': runnerSudo,
   'RG-BUILD-001': leftoverDirs,
   'RG-BUILD-002': credentialFiles,
 };

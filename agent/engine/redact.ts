@@ -22,7 +22,8 @@ const PATTERNS: Array<[RegExp, string | ((...m: string[]) => string)]> = [
   // key = value / key: value for secret-looking keys.
   [
     /\b((?:[A-Za-z0-9_-]*(?:token|password|passwd|secret|_authToken|api[_-]?key|access[_-]?key))["']?\s*[:=]\s*)(["']?)(?!\*\*\*\*)([^\s"',}]+)\2/gi,
-    (_m, key, q) => `${key}${q}****${q}`,
+    // sudo's NOPASSWD:/PASSWD: tags are not secrets.
+    (m, key: string, q) => (/^(NO)?PASSWD\s*:/i.test(key) ? m : `${key}${q}****${q}`),
   ],
   // .netrc: password <secret>
   [/\b(password|passwd)\s+(\S+)/gi, '$1 ****'],

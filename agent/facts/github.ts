@@ -9,8 +9,9 @@ export interface ActionsRunner {
   unit: Unit | null;
   /** User= of the unit; undefined without a unit or without User=. */
   user?: string;
-  /** Parsed .runner; null when missing; an error string when unreadable or invalid. */
-  settings: Record<string, unknown> | null | { error: string };
+  /** Parsed .runner; null when missing or broken (then settingsError says why). */
+  settings: Record<string, unknown> | null;
+  settingsError?: string;
   /** KEY=VALUE pairs of .env (empty when missing). */
   env: Map<string, string>;
   envError?: string;
@@ -55,11 +56,14 @@ export const githubFacts = defineFact<ActionsRunner[]>('github', async (env) => 
   for (const [dir, unit] of found) {
     const exec = unit ? splitExecStart(unitValue(unit, 'Service', 'ExecStart') ?? '') : [];
     let settings: ActionsRunner['settings'] = null;
+    let settingsError: string | undefined;
     try {
-      settings = JSON.parse(await fs.readText(`${dir}/.runner`, { maxBytes: 1024 * 1024 })) as Record<string, unknown>;
+      const doc = JSON.parse(await fs.readText(`${dir}/.runner`, { maxBytes: 1024 * 1024 })) as unknown;
+      if (typeof doc === 'object' && doc !== null && !Array.isArray(doc)) settings = doc as Record<string, unknown>;
+      else settingsError = `${dir}/.runner: not a JSON object`;
     } catch (err) {
-      if (isHostError(err)) settings = err.code === 'ENOENT' ? null : { error: `${dir}/.runner: ${describeCode(err.code)}` };
-      else settings = { error: `${dir}/.runner: invalid JSON (${(err as Error).message})` };
+      if (isHostError(err)) settingsError = err.code === 'ENOENT' ? undefined : `${dir}/.runner: ${describeCode(err.code)}`;
+      else settingsError = `${dir}/.runner: invalid JSON (${(err as Error).message})`;
     }
     let envMap = new Map<string, string>();
     let envError: string | undefined;
@@ -79,6 +83,7 @@ export const githubFacts = defineFact<ActionsRunner[]>('github', async (env) => 
       unit,
       user: unit ? unitValue(unit, 'Service', 'User') : undefined,
       settings,
+      settingsError,
       env: envMap,
       envError,
       credentials,

@@ -66,8 +66,7 @@ export const runnerDirsFact = defineFact<RunnerDir[]>('runner-dirs', async (env)
     dirs.push(...gitlabDirs(gitlab, workDir));
   }
   for (const g of github) {
-    const settings = g.settings && !('error' in g.settings) ? g.settings : {};
-    const work = typeof settings.workFolder === 'string' ? settings.workFolder : '_work';
+    const work = typeof g.settings?.workFolder === 'string' ? g.settings.workFolder : '_work';
     dirs.push({ path: joinPath(g.dir, work), kind: 'actions-work', owner: g.subject, source: '.runner workFolder' });
   }
   const seen = new Set<string>();

@@ -51,7 +51,7 @@ export default defineCheck({
     if (scans.length === 0) return [verdict.skip('builds', 'no runner with builds on this host (no shell runner, no bind-mounted builds dir, no Actions runner)')];
     const ephemeralOwners = new Set<string>([
       ...(gitlab?.config.ok ? gitlab.config.runners.filter(isEphemeral).map((r) => r.subject) : []),
-      ...github.filter((g) => g.ephemeralArgs || (g.settings && !('error' in g.settings) && g.settings.ephemeral === true)).map((g) => g.subject),
+      ...github.filter((g) => g.ephemeralArgs || g.settings?.ephemeral === true).map((g) => g.subject),
     ]);
     const present = scans.filter((s) => s.exists);
     if (present.length === 0) {

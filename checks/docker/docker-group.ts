@@ -1,7 +1,7 @@
 import { defineCheck, verdict } from '../../agent/engine/define-check.js';
 import type { FindingDraft } from '../../agent/engine/types.js';
 import { cisDocker, REF } from '../references.js';
-import { runnerUsers } from './runner-users.js';
+import { runnerUsers } from '../runner-users.js';
 
 export default defineCheck({
   meta: {

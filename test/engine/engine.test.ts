@@ -109,6 +109,7 @@ describe('redaction', () => {
     expect(redactPatterns('machine gitlab.com login me password hunter22')).toBe('machine gitlab.com login me password ****');
     expect(redactPatterns('{"auths":{"r":{"auth":"dXNlcjpwYXNz"}}}')).toBe('{"auths":{"r":{"auth":"****"}}}');
     expect(redactPatterns('token_expires_at = 0001-01-01T00:00:00Z')).toBe('token_expires_at = 0001-01-01T00:00:00Z');
+    expect(redactPatterns('gitlab-runner ALL=(ALL) NOPASSWD: ALL')).toBe('gitlab-runner ALL=(ALL) NOPASSWD: ALL');
   });
   it('fingerprints are 12 hex and stable', () => {
     expect(fingerprint('glrt-abc')).toMatch(/^[0-9a-f]{12}$/);

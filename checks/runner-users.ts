@@ -1,6 +1,6 @@
-import type { CheckContext } from '../../agent/engine/types.js';
-import { gitlabFacts } from '../../agent/facts/gitlab.js';
-import { githubFacts } from '../../agent/facts/github.js';
+import type { CheckContext } from '../agent/engine/types.js';
+import { gitlabFacts } from '../agent/facts/gitlab.js';
+import { githubFacts } from '../agent/facts/github.js';
 
 export interface RunnerUser {
   name: string;
