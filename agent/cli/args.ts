@@ -38,6 +38,8 @@ commands:
   checks             list the catalogue
   explain ID         rationale, what is inspected, remediation, references
   config check       validate the config file
+  run                one scheduled cycle: audit, save, metrics, deliver (spooling)
+  deliver            send the spooled reports now
 
 options (audit):
   --root DIR         audit an offline root (image, chroot, fixture) instead of this host

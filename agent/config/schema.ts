@@ -25,6 +25,10 @@ export interface AgentConfig {
     gzip_min_bytes: number;
     spool_max_reports: number;
     spool_max_bytes: number;
+    splay_max_ms: number;
+    max_attempts: number;
+    retry_base_ms: number;
+    retry_max_ms: number;
   };
   metrics: { textfile?: string };
   gitlab: { config?: string };
@@ -57,6 +61,10 @@ export const SECTIONS: Record<string, TableSchema> = {
       gzip_min_bytes: 'integer',
       spool_max_reports: 'integer',
       spool_max_bytes: 'integer',
+      splay_max_ms: 'integer',
+      max_attempts: 'integer',
+      retry_base_ms: 'integer',
+      retry_max_ms: 'integer',
     },
   },
   metrics: { fields: { textfile: 'string' } },
@@ -81,6 +89,10 @@ export function defaultConfig(): AgentConfig {
       gzip_min_bytes: 16 * 1024,
       spool_max_reports: 500,
       spool_max_bytes: 50 * 1024 * 1024,
+      splay_max_ms: 60_000,
+      max_attempts: 3,
+      retry_base_ms: 2_000,
+      retry_max_ms: 60_000,
     },
     metrics: {},
     gitlab: {},

@@ -21,7 +21,8 @@ const PATTERNS: Array<[RegExp, string | ((...m: string[]) => string)]> = [
   [/\b(glrt-|glpat-|glcbt-|gldt-|glptt-|GR1348941|ghp_|gho_|ghs_|ghr_|ghu_|github_pat_|npm_|xox[bap]-)[A-Za-z0-9_\-.]{6,}/g, '$1****'],
   // key = value / key: value for secret-looking keys.
   [
-    /\b((?:[A-Za-z0-9_-]*(?:token|password|passwd|secret|_authToken|api[_-]?key|access[_-]?key))["']?\s*[:=]\s*)(["']?)(?!\*\*\*\*)([^\s"',}]+)\2/gi,
+    // The key starts a word that is not part of a path (".../token: readable" is prose).
+    /(?<![\w/.-])((?:[A-Za-z0-9_-]*(?:token|password|passwd|secret|_authToken|api[_-]?key|access[_-]?key))["']?\s*[:=]\s*)(["']?)(?!\*\*\*\*)([^\s"',}]+)\2/gi,
     // sudo's NOPASSWD:/PASSWD: tags are not secrets.
     (m, key: string, q) => (/^(NO)?PASSWD\s*:/i.test(key) ? m : `${key}${q}****${q}`),
   ],

@@ -110,6 +110,8 @@ describe('redaction', () => {
     expect(redactPatterns('{"auths":{"r":{"auth":"dXNlcjpwYXNz"}}}')).toBe('{"auths":{"r":{"auth":"****"}}}');
     expect(redactPatterns('token_expires_at = 0001-01-01T00:00:00Z')).toBe('token_expires_at = 0001-01-01T00:00:00Z');
     expect(redactPatterns('gitlab-runner ALL=(ALL) NOPASSWD: ALL')).toBe('gitlab-runner ALL=(ALL) NOPASSWD: ALL');
+    expect(redactPatterns('token_file /etc/runnerguard/token: readable by others')).toBe('token_file /etc/runnerguard/token: readable by others');
+    expect(redactPatterns('{"token":"abc123456"}')).toBe('{"token":"****"}');
   });
   it('fingerprints are 12 hex and stable', () => {
     expect(fingerprint('glrt-abc')).toMatch(/^[0-9a-f]{12}$/);

@@ -1,0 +1,113 @@
+import { promises as fsp } from 'node:fs';
+import path from 'node:path';
+import type { Logger } from 'pino';
+import { CATALOGUE, checkOptionSchemas } from '../../../checks/index.js';
+import { loadConfig } from '../../config/load.js';
+import type { AgentConfig } from '../../config/schema.js';
+import { drainSpool, type DrainResult } from '../../delivery/drain.js';
+import { acquireLock, LockBusy } from '../../delivery/lock.js';
+import { createTransport, DeliveryConfigError } from '../../delivery/send.js';
+import { Spool } from '../../delivery/spool.js';
+import { runAudit } from '../../engine/run-checks.js';
+import type { Report } from '../../engine/types.js';
+import { createHost } from '../../host/index.js';
+import { createLogger } from '../../log.js';
+import { formatPrometheus } from '../../report/prometheus.js';
+import { atomicWrite } from '../../util/atomic-write.js';
+import { COMMON, idList, parse, UsageError } from '../args.js';
+import { selectChecks } from '../select.js';
+import { exitCodeFor } from './audit.js';
+
+const LOCK_WAIT_MS = 10_000;
+
+async function stateDir(config: AgentConfig): Promise<string> {
+  const dir = config.agent.state_dir;
+  await fsp.mkdir(dir, { recursive: true, mode: 0o700 });
+  return dir;
+}
+
+/** Delivers the spool; a delivery problem is logged, never fatal: the reports stay spooled. */
+export async function deliverSpool(config: AgentConfig, spool: Spool, log: Logger, splay: boolean): Promise<DrainResult | null> {
+  if (!config.report.url) return null;
+  let transport;
+  try {
+    transport = await createTransport(config.report);
+  } catch (err) {
+    if (!(err instanceof DeliveryConfigError)) throw err;
+    log.error({ error: err.message }, 'delivery is misconfigured; reports stay spooled');
+    return { delivered: 0, rejected: 0, remaining: (await spool.list()).length, lastError: err.message };
+  }
+  try {
+    const r = config.report;
+    return await drainSpool(spool, transport, { splayMaxMs: splay ? r.splay_max_ms : 0, maxAttempts: r.max_attempts, retryBaseMs: r.retry_base_ms, retryMaxMs: r.retry_max_ms, log });
+  } finally {
+    transport.agent.destroy();
+  }
+}
+
+async function writeMetrics(config: AgentConfig, report: Report, spool: Spool): Promise<void> {
+  if (!config.metrics.textfile) return;
+  const text = formatPrometheus(report, { spooled: (await spool.list()).length, dropped: await spool.droppedTotal() });
+  await atomicWrite(config.metrics.textfile, text, { mode: 0o644 });
+}
+
+async function withRunLock<T>(dir: string, what: string, fn: () => Promise<T>): Promise<T> {
+  let release;
+  try {
+    release = await acquireLock(dir, LOCK_WAIT_MS, what);
+  } catch (err) {
+    if (err instanceof LockBusy) throw new UsageError(`${err.message}; not starting a second one`);
+    throw err;
+  }
+  try {
+    return await fn();
+  } finally {
+    await release();
+  }
+}
+
+/**
+ * One scheduled cycle: audit, the last report saved (0600), the report spooled
+ * before any network I/O (so a kill never loses it), the spool delivered
+ * oldest first, the metrics textfile written. The exit code is the audit's.
+ */
+export async function runCycle(argv: string[]): Promise<number> {
+  const { values, positionals } = parse(argv, { ...COMMON });
+  if (positionals.length > 0) throw new UsageError(`run takes no arguments (got "${positionals[0]}")`);
+  const checks = selectChecks(CATALOGUE, idList(values.only), idList(values.skip));
+  const config = await loadConfig(values.config as string | undefined, checkOptionSchemas());
+  const log = createLogger();
+  const dir = await stateDir(config);
+  return withRunLock(dir, 'runnerguard run', async () => {
+    const report = await runAudit({ host: createHost({ root: values.root as string | undefined }), config, checks });
+    const json = JSON.stringify(report);
+    await atomicWrite(path.join(dir, 'last-report.json'), json + '\n', { mode: 0o600 });
+    const spool = new Spool(dir);
+    if (config.report.url) {
+      await spool.add(report.id, json);
+      for (const d of await spool.enforce({ maxReports: config.report.spool_max_reports, maxBytes: config.report.spool_max_bytes })) {
+        log.warn({ dropped: d.name }, 'spool full: dropped the oldest report');
+      }
+    }
+    const delivery = await deliverSpool(config, spool, log, true);
+    await writeMetrics(config, report, spool);
+    log.info({ id: report.id, summary: report.summary, delivery }, 'run finished');
+    return exitCodeFor(report, 'low');
+  });
+}
+
+/** `runnerguard deliver`: send the spool now (no splay: someone is waiting). Exit 1 when reports remain. */
+export async function deliverCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parse(argv, { config: COMMON.config! });
+  if (positionals.length > 0) throw new UsageError(`deliver takes no arguments`);
+  const config = await loadConfig(values.config as string | undefined, checkOptionSchemas());
+  if (!config.report.url) throw new UsageError('[report] url is not set: nothing to deliver to');
+  const log = createLogger();
+  const dir = await stateDir(config);
+  return withRunLock(dir, 'runnerguard deliver', async () => {
+    const spool = new Spool(dir);
+    const r = await deliverSpool(config, spool, log, false);
+    process.stdout.write(`delivered ${r?.delivered ?? 0}, set aside ${r?.rejected ?? 0}, still spooled ${r?.remaining ?? 0}${r?.lastError ? ` (last error: ${r.lastError})` : ''}\n`);
+    return r && r.remaining > 0 ? 1 : 0;
+  });
+}

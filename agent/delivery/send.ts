@@ -1,0 +1,128 @@
+import { promises as fsp } from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import { gzipSync } from 'node:zlib';
+import type { AgentConfig } from '../config/schema.js';
+import { VERSION } from '../version.js';
+
+export type SendResult =
+  | { ok: true; status: number }
+  | { ok: false; retry: true; status?: number; retryAfterMs?: number; error: string }
+  | { ok: false; retry: false; status: number; error: string };
+
+/** A delivery setting that can never work (refused before any connection). */
+export class DeliveryConfigError extends Error {
+  override name = 'DeliveryConfigError';
+}
+
+const SYSTEM_BUNDLES = ['/etc/ssl/certs/ca-certificates.crt', '/etc/pki/tls/certs/ca-bundle.crt', '/etc/ssl/ca-bundle.pem'];
+
+export interface Transport {
+  url: URL;
+  agent: http.Agent;
+  headers: Record<string, string>;
+  gzipMin: number;
+  timeoutMs: number;
+  connectTimeoutMs: number;
+}
+
+function isLoopback(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '');
+  return h === 'localhost' || h === '::1' || /^127\./.test(h);
+}
+
+async function readSecret(file: string, what: string): Promise<string> {
+  const st = await fsp.stat(file).catch(() => null);
+  if (!st) throw new DeliveryConfigError(`${what} ${file}: no such file`);
+  if (st.mode & 0o077) throw new DeliveryConfigError(`${what} ${file}: readable by group/others (mode ${(st.mode & 0o777).toString(8)}); chmod 0600`);
+  return (await fsp.readFile(file, 'utf8')).trim();
+}
+
+/**
+ * TLS always verified: against ca_file, or the system CA bundle (Node's own
+ * bundle is not what an admin manages). Mutual TLS with cert_file/key_file;
+ * a bearer token from a private token_file. Plain http only to loopback.
+ */
+export async function createTransport(cfg: AgentConfig['report']): Promise<Transport> {
+  if (!cfg.url) throw new DeliveryConfigError('[report] url is not set');
+  let url: URL;
+  try {
+    url = new URL(cfg.url);
+  } catch {
+    throw new DeliveryConfigError(`[report] url ${cfg.url}: not a URL`);
+  }
+  if (url.protocol === 'http:' && !isLoopback(url.hostname)) throw new DeliveryConfigError(`[report] url ${cfg.url}: plain http is refused except to loopback; use https`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new DeliveryConfigError(`[report] url ${cfg.url}: unsupported scheme`);
+  const headers: Record<string, string> = { 'Content-Type': 'application/json', 'User-Agent': `runnerguard/${VERSION} (node ${process.version})` };
+  if (cfg.token_file) headers.Authorization = `Bearer ${await readSecret(cfg.token_file, 'token_file')}`;
+  let agent: http.Agent;
+  if (url.protocol === 'https:') {
+    let ca: Buffer | undefined;
+    if (cfg.ca_file) ca = await fsp.readFile(cfg.ca_file).catch(() => { throw new DeliveryConfigError(`ca_file ${cfg.ca_file}: cannot read`); });
+    else for (const b of SYSTEM_BUNDLES) if (!ca) ca = await fsp.readFile(b).catch(() => undefined);
+    const cert = cfg.cert_file ? await fsp.readFile(cfg.cert_file).catch(() => { throw new DeliveryConfigError(`cert_file ${cfg.cert_file}: cannot read`); }) : undefined;
+    const key = cfg.key_file ? Buffer.from(await readSecret(cfg.key_file, 'key_file')) : undefined;
+    if (Boolean(cert) !== Boolean(key)) throw new DeliveryConfigError('cert_file and key_file go together (mutual TLS)');
+    agent = new https.Agent({ ca, cert, key, keepAlive: true, maxSockets: 1, rejectUnauthorized: true });
+  } else {
+    agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  }
+  return { url, agent, headers, gzipMin: cfg.gzip_min_bytes, timeoutMs: cfg.timeout_ms, connectTimeoutMs: cfg.connect_timeout_ms };
+}
+
+/** Retry-After: delta-seconds or an HTTP date. */
+export function parseRetryAfter(v: string | undefined, now = Date.now()): number | undefined {
+  if (!v) return undefined;
+  if (/^\d+$/.test(v.trim())) return Number(v.trim()) * 1000;
+  const t = Date.parse(v);
+  return Number.isNaN(t) ? undefined : Math.max(0, t - now);
+}
+
+/** POSTs one report. Never throws: the caller decides between done, retry later and set aside. */
+export function sendReport(t: Transport, id: string, json: string): Promise<SendResult> {
+  const raw = Buffer.from(json);
+  const gz = raw.length >= t.gzipMin;
+  const body = gz ? gzipSync(raw) : raw;
+  const headers = { ...t.headers, 'Idempotency-Key': id, 'Content-Length': String(body.length), ...(gz ? { 'Content-Encoding': 'gzip' } : {}) };
+  const mod = t.url.protocol === 'https:' ? https : http;
+  return new Promise((resolve) => {
+    let settled = false;
+    const done = (r: SendResult) => {
+      if (!settled) {
+        settled = true;
+        clearTimeout(total);
+        resolve(r);
+      }
+    };
+    const req = mod.request(t.url, { method: 'POST', agent: t.agent, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.length < 64 && chunks.push(c));
+      res.on('error', (err) => done({ ok: false, retry: true, error: `response: ${err.message}` }));
+      res.on('end', () => {
+        const status = res.statusCode ?? 0;
+        const text = Buffer.concat(chunks).toString('utf8').slice(0, 300).trim();
+        if (status >= 200 && status < 300) return done({ ok: true, status });
+        const why = `HTTP ${status}${text ? `: ${text}` : ''}`;
+        if (status === 408 || status === 429 || status >= 500) {
+          return done({ ok: false, retry: true, status, retryAfterMs: parseRetryAfter(res.headers['retry-after'] as string | undefined), error: why });
+        }
+        done({ ok: false, retry: false, status, error: why });
+      });
+    });
+    const total = setTimeout(() => {
+      req.destroy(new Error(`no answer within ${t.timeoutMs} ms`));
+    }, t.timeoutMs);
+    req.on('socket', (sock) => {
+      if (sock.connecting) {
+        const ct = setTimeout(() => req.destroy(new Error(`connect timeout after ${t.connectTimeoutMs} ms`)), t.connectTimeoutMs);
+        sock.once('connect', () => clearTimeout(ct));
+        sock.once('close', () => clearTimeout(ct));
+      }
+    });
+    req.on('error', (err: NodeJS.ErrnoException) => {
+      const code = err.code ? `${err.code}: ` : '';
+      done({ ok: false, retry: true, error: `${code}${err.message}` });
+    });
+    req.end(body);
+  });
+}
