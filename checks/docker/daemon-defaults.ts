@@ -1,12 +1,46 @@
 import { defineCheck, verdict } from '../../agent/engine/define-check.js';
-import { dockerFacts, hasDockerdSwitch, DAEMON_JSON } from '../../agent/facts/docker.js';
+import { dockerdBool, dockerdFlag, dockerdInputErrors, dockerFacts, DAEMON_JSON, type DockerFacts } from '../../agent/facts/docker.js';
 import { cisDocker } from '../references.js';
 
-const WANTED: Array<{ key: string; ok: (v: unknown) => boolean; flag: string; text: string }> = [
-  { key: 'userns-remap', ok: (v) => typeof v === 'string' && v !== '', flag: '--userns-remap', text: '"userns-remap": "default"' },
-  { key: 'no-new-privileges', ok: (v) => v === true, flag: '--no-new-privileges', text: '"no-new-privileges": true' },
-  { key: 'icc', ok: (v) => v === false, flag: '--icc=false', text: '"icc": false' },
-  { key: 'live-restore', ok: (v) => v === true, flag: '--live-restore', text: '"live-restore": true' },
+interface Setting {
+  key: string;
+  /** What daemon.json should say. */
+  want: string;
+  /** Effective state; a dockerd flag wins (dockerd refuses to start when both set it). */
+  state(d: DockerFacts): { ok: boolean; where: string };
+}
+
+function fromJson(d: DockerFacts, key: string, ok: (v: unknown) => boolean): { ok: boolean; where: string } {
+  if (d.daemon === null) return { ok: false, where: `${DAEMON_JSON} does not exist: "${key}" not set` };
+  const v = d.daemon[key];
+  return { ok: ok(v), where: v === undefined ? `${DAEMON_JSON}: "${key}" not set` : `${DAEMON_JSON}: "${key}": ${JSON.stringify(v)}` };
+}
+
+function boolSetting(key: string, want: boolean): Setting {
+  return {
+    key,
+    want: `"${key}": ${want}`,
+    state(d) {
+      const flag = dockerdBool(d, `--${key}`);
+      if (flag) return { ok: flag.value === want, where: `${flag.source}: ${flag.arg}` };
+      return fromJson(d, key, (v) => v === want);
+    },
+  };
+}
+
+const SETTINGS: Setting[] = [
+  {
+    key: 'userns-remap',
+    want: '"userns-remap": "default"',
+    state(d) {
+      const flag = dockerdFlag(d, '--userns-remap').at(-1);
+      if (flag) return { ok: flag.value !== '', where: `${flag.source}: --userns-remap=${flag.value}` };
+      return fromJson(d, 'userns-remap', (v) => typeof v === 'string' && v !== '');
+    },
+  },
+  boolSetting('no-new-privileges', true),
+  boolSetting('icc', false),
+  boolSetting('live-restore', true),
 ];
 
 export default defineCheck({
@@ -28,10 +62,18 @@ export default defineCheck({
   },
   async run(ctx) {
     const d = await ctx.facts.get(dockerFacts);
-    if (!d.installed) return [verdict.skip('dockerd', 'Docker is not installed')];
-    if (d.daemonError) return [verdict.error(DAEMON_JSON, d.daemonError)];
-    const missing = WANTED.filter((w) => !w.ok(d.daemon?.[w.key]) && !hasDockerdSwitch(d, w.flag) && !d.args.some((a) => a.argv.some((x) => x.startsWith(`${w.flag}=`) && w.flag !== '--icc=false')));
-    if (missing.length === 0) return [verdict.pass('dockerd', 'userns-remap, no-new-privileges, icc=false and live-restore are set')];
-    return [verdict.warn('dockerd', `daemon defaults not hardened: missing ${missing.map((m) => m.key).join(', ')}`, missing.map((m) => `${DAEMON_JSON}: ${m.text}`))];
+    if (!d.installed) return [verdict.skip('dockerd', 'Docker is not installed (no dockerd binary, docker.service or /etc/docker)')];
+    const problems = dockerdInputErrors(d);
+    if (problems.length) return problems.map((p) => verdict.error(p.path, `${p.message}; the daemon settings cannot be judged`));
+    const judged = SETTINGS.map((s) => ({ s, ...s.state(d) }));
+    const missing = judged.filter((j) => !j.ok);
+    if (missing.length === 0) return [verdict.pass('dockerd', 'userns-remap, no-new-privileges, icc=false and live-restore are set', judged.map((j) => j.where))];
+    return [
+      verdict.warn(
+        'dockerd',
+        `daemon defaults not hardened: missing ${missing.map((m) => m.s.key).join(', ')} (want ${missing.map((m) => m.s.want).join(', ')}); acceptable only where DinD or host-volume ownership needs them off`,
+        missing.map((m) => m.where),
+      ),
+    ];
   },
 });

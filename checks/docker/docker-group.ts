@@ -1,5 +1,6 @@
 import { defineCheck, verdict } from '../../agent/engine/define-check.js';
 import type { FindingDraft } from '../../agent/engine/types.js';
+import { gitlabFacts } from '../../agent/facts/gitlab.js';
 import { cisDocker, REF } from '../references.js';
 import { runnerUsers } from '../runner-users.js';
 
@@ -19,15 +20,25 @@ export default defineCheck({
     const users = await ctx.host.users();
     const group = users.group('docker');
     if (!group) return [verdict.skip('group:docker', 'no docker group on this host')];
+    // Supplementary members from /etc/group, and users whose primary gid is docker's (/etc/passwd).
     const members = new Set(group.members);
-    for (const u of users.users) if (u.gid === group.gid) members.add(u.name);
-    const runners = new Map((await runnerUsers(ctx)).map((r) => [r.name, r]));
+    const primary = new Set(users.users.filter((u) => u.gid === group.gid).map((u) => u.name));
+    for (const name of primary) members.add(name);
+    const [runners, gitlab] = await Promise.all([runnerUsers(ctx), ctx.facts.get(gitlabFacts)]);
+    const byName = new Map(runners.map((r) => [r.name, r]));
+    // A broken config.toml hides whether a shell executor runs the GitLab runner user's jobs.
+    const gitlabUsers = new Set(gitlab ? [gitlab.jobUser, gitlab.serviceUser] : []);
+    const configError = gitlab && !gitlab.config.ok && !gitlab.config.missing ? gitlab.config.error : undefined;
     const out: FindingDraft[] = [];
     for (const name of [...members].sort()) {
       if (name === 'root' || users.user(name)?.uid === 0) continue;
-      const r = runners.get(name);
-      const evidence = [`docker:x:${group.gid}:${group.members.join(',')}`, ...(r ? [`${name}: ${r.role}`] : [])];
+      const r = byName.get(name);
+      const evidence = [
+        group.members.includes(name) ? `/etc/group: docker:x:${group.gid}:${group.members.join(',')}` : `/etc/passwd: ${name} has primary gid ${group.gid} (docker)`,
+        ...(r ? [`${name}: ${r.role}`] : []),
+      ];
       if (r?.hostJobs) out.push(verdict.fail(`user:${name}`, `${name} runs CI jobs on the host and is in group docker: every job is root-equivalent`, evidence));
+      else if (configError && gitlabUsers.has(name)) out.push(verdict.error(`user:${name}`, `${name} is in group docker, but whether a shell executor runs its jobs is unknown: ${configError}`, evidence));
       else out.push(verdict.warn(`user:${name}`, `${name} is in group docker (root-equivalent)${r ? ` and is a ${r.role}` : ''}; keep the group to administrators`, evidence));
     }
     if (out.length === 0) return [verdict.pass('group:docker', 'no non-root user is in group docker')];
