@@ -13,6 +13,8 @@ export interface AgentConfig {
     state_dir: string;
     schedule: string;
     check_timeout_ms: number;
+    /** How long a run waits for another one to finish before giving up. */
+    lock_wait_ms: number;
   };
   report: {
     url?: string;
@@ -48,7 +50,7 @@ export interface TableSchema {
 
 /** Every key the config may hold; anything else is an error (a typo must not disable a check). */
 export const SECTIONS: Record<string, TableSchema> = {
-  agent: { fields: { state_dir: 'string', schedule: 'string', check_timeout_ms: 'integer' } },
+  agent: { fields: { state_dir: 'string', schedule: 'string', check_timeout_ms: 'integer', lock_wait_ms: 'integer' } },
   report: {
     fields: {
       url: 'string',
@@ -82,7 +84,7 @@ export const WAIVER_SCHEMA: TableSchema = {
 export function defaultConfig(): AgentConfig {
   return {
     path: null,
-    agent: { state_dir: '/var/lib/runnerguard', schedule: '*/30 * * * *', check_timeout_ms: 15_000 },
+    agent: { state_dir: '/var/lib/runnerguard', schedule: '*/30 * * * *', check_timeout_ms: 15_000, lock_wait_ms: 10_000 },
     report: {
       timeout_ms: 30_000,
       connect_timeout_ms: 10_000,

@@ -1,6 +1,6 @@
 import { defineCheck, verdict } from '../../agent/engine/define-check.js';
 import { REF } from '../references.js';
-import { forEachActionsRunner } from './actions-runners.js';
+import { forEachActionsRunner, modeOwner } from './actions-runners.js';
 
 export default defineCheck({
   meta: {
@@ -9,20 +9,29 @@ export default defineCheck({
     severity: 'high',
     area: 'github',
     rationale:
-      '.credentials and .credentials_rsaparams are the runner\'s identity towards GitHub: whoever reads them can impersonate the runner and receive other repositories\' jobs and secrets.',
+      '.credentials and .credentials_rsaparams (the runner\'s RSA private key) are its identity towards GitHub: whoever reads them can impersonate the runner, take the jobs meant for it and the secrets those jobs receive.',
     references: [REF.ghaSecurity, REF.modelSecrets],
-    reads: ['<runner dir>/.credentials, .credentials_rsaparams (mode and owner)'],
-    remediation: { summary: 'chmod 0600 .credentials and .credentials_rsaparams, owned by the runner user.' },
+    reads: ['<runner dir>/.credentials, <runner dir>/.credentials_rsaparams (mode and owner)', '/etc/passwd, /etc/group of the target'],
+    remediation: { summary: 'chmod 0600 .credentials and .credentials_rsaparams, owned by the runner user; if others could read them, remove and re-register the runner.' },
   },
-  run: (ctx) =>
-    ctx.host.users().then((users) =>
-      forEachActionsRunner(ctx, (r) => {
-        const present = r.credentials.filter((c) => c.stat !== null);
-        if (present.length === 0) return verdict.skip(r.subject, `no .credentials in ${r.dir}: the runner is not registered`);
-        const evidence = present.map((c) => `${c.path}: mode ${c.stat!.mode.toString(8).padStart(4, '0')} ${users.userName(c.stat!.uid)}:${users.groupName(c.stat!.gid)}`);
-        const open = present.filter((c) => (c.stat!.mode & 0o066) !== 0);
-        if (open.length) return verdict.fail(r.subject, `runner credentials readable or writable by group/others: ${open.map((c) => c.path).join(', ')}`, evidence);
-        return verdict.pass(r.subject, 'runner credentials are private', evidence);
-      }),
-    ),
+  async run(ctx) {
+    const users = await ctx.host.users();
+    return forEachActionsRunner(ctx, (r) => {
+      const present = r.credentials.filter((c) => c.stat !== null);
+      if (present.length === 0) {
+        const jit = r.ephemeralArgs ? ' (a just-in-time runner keeps them in memory)' : ': the runner is not registered';
+        return verdict.skip(r.subject, `no .credentials or .credentials_rsaparams in ${r.dir}${jit}`);
+      }
+      const notFile = present.find((c) => c.stat!.kind !== 'file');
+      if (notFile) return verdict.error(r.subject, `${notFile.path}: is not a regular file (${notFile.stat!.kind})`);
+      const evidence = r.credentials.map((c) => `${c.path}: ${c.stat ? modeOwner(c.stat, users) : 'missing'}`);
+      const exposed = present.filter((c) => (c.stat!.mode & 0o044) !== 0);
+      if (exposed.length > 0) {
+        const who = (mode: number) => [mode & 0o040 ? 'group' : '', mode & 0o004 ? 'others' : ''].filter(Boolean).join(' and ');
+        const detail = exposed.map((c) => `${c.path} (${who(c.stat!.mode)})`).join(', ');
+        return verdict.fail(r.subject, `runner credentials readable beyond their owner: ${detail}`, evidence);
+      }
+      return verdict.pass(r.subject, 'runner credentials are readable by their owner only', evidence);
+    });
+  },
 });

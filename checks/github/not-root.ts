@@ -1,6 +1,60 @@
 import { defineCheck, verdict } from '../../agent/engine/define-check.js';
+import type { CheckContext, FindingDraft } from '../../agent/engine/types.js';
+import type { ActionsRunner } from '../../agent/facts/github.js';
+import { describeCode, isHostError, type UserDb } from '../../agent/host/index.js';
 import { REF } from '../references.js';
-import { forEachActionsRunner } from './actions-runners.js';
+import { forEachActionsRunner, modeOwner, unitEvidence } from './actions-runners.js';
+
+function isRoot(name: string, users: UserDb): boolean {
+  return name === 'root' || name === '0' || users.user(name)?.uid === 0;
+}
+
+/** The runner's own guard (config.sh, run.sh) lets root through only with RUNNER_ALLOW_RUNASROOT non-empty. */
+function allowRoot(r: ActionsRunner): string | undefined {
+  return r.env.get('RUNNER_ALLOW_RUNASROOT') || undefined;
+}
+
+function judgeUnit(r: ActionsRunner, users: UserDb, evidence: string[]): FindingDraft {
+  const user = r.user;
+  const allow = allowRoot(r);
+  const alsoEnv = allow ? '; .env also sets RUNNER_ALLOW_RUNASROOT' : '';
+  if (!user) return verdict.fail(r.subject, `the runner unit has no User=: the runner and every workflow step run as root${alsoEnv}`, evidence);
+  if (isRoot(user, users)) {
+    const uid0 = user === 'root' ? '' : ' (uid 0)';
+    return verdict.fail(r.subject, `the runner service runs as ${user}${uid0}: every workflow step runs as root${alsoEnv}`, evidence);
+  }
+  if (allow) return verdict.fail(r.subject, `RUNNER_ALLOW_RUNASROOT is set in ${r.dir}/.env: the runner is set up to run as root (its unit runs it as ${user} today)`, evidence);
+  if (r.envError) return verdict.error(r.subject, r.envError, evidence);
+  return verdict.pass(r.subject, `runs as ${user} (uid ${users.user(user)?.uid ?? 'not in /etc/passwd'})`, evidence);
+}
+
+/**
+ * A dir from [github] runner_dirs without a unit: nothing names the user that
+ * starts it. config.sh writes .runner as the user who configured the runner;
+ * root there means it was configured (and so runs) as root: its 0600
+ * credentials are readable by root only. Any other owner proves nothing about
+ * who starts it, so that is reported as not evaluated rather than passed.
+ */
+async function judgeWithoutUnit(ctx: CheckContext, r: ActionsRunner, users: UserDb, evidence: string[]): Promise<FindingDraft> {
+  if (allowRoot(r)) return verdict.fail(r.subject, `RUNNER_ALLOW_RUNASROOT is set in ${r.dir}/.env: the runner is allowed to run as root, and no unit sets another User=`, evidence);
+  if (r.envError) return verdict.error(r.subject, r.envError, evidence);
+  const file = `${r.dir}/.runner`;
+  let st;
+  try {
+    st = await ctx.host.fs.stat(file);
+  } catch (err) {
+    return verdict.error(r.subject, `${file}: ${isHostError(err) ? describeCode(err.code) : String(err)}`, evidence);
+  }
+  if (!st) return verdict.skip(r.subject, `${r.dir} has no unit and no .runner: the runner is not configured`);
+  evidence.push(`${file}: ${modeOwner(st, users)}`);
+  const owner = users.userName(st.uid);
+  if (st.uid === 0) return verdict.fail(r.subject, `no unit sets User=, and ${file} is owned by root: the runner was configured as root, so it runs as root`, evidence);
+  return verdict.error(
+    r.subject,
+    `cannot tell which user runs ${r.dir}: no actions.runner.*.service unit names one, and the owner of .runner (${owner}) is who configured it, not who starts it; install the service with ./svc.sh install ${owner} so its User= can be checked`,
+    evidence,
+  );
+}
 
 export default defineCheck({
   meta: {
@@ -9,27 +63,26 @@ export default defineCheck({
     severity: 'high',
     area: 'github',
     rationale:
-      'A self-hosted Actions runner runs workflow steps directly on the host as its own user. As root, any workflow from any branch with access to the runner owns the host.',
-    references: [REF.ghaSecurity, REF.guideChecklistProcess, REF.lessonRootless],
-    reads: ['actions.runner.*.service units (+ drop-ins): User=', '<runner dir>/.env: RUNNER_ALLOW_RUNASROOT', '/etc/passwd of the target'],
-    remediation: { summary: 'Run ./svc.sh install <user> with a dedicated unprivileged user and remove RUNNER_ALLOW_RUNASROOT from .env.' },
+      'A self-hosted Actions runner runs workflow steps directly on the host as its own user. As root, any workflow that reaches the runner (a pull request, a compromised action) owns the host and every other repository\'s checkout and secrets on it.',
+    references: [REF.ghaSecurity, REF.lessonRootless, REF.guideChecklistProcess],
+    reads: [
+      'actions.runner.*.service units (+ drop-ins): User=',
+      '<runner dir>/.env: RUNNER_ALLOW_RUNASROOT',
+      '<runner dir>/.runner owner (runner dirs without a unit)',
+      '/etc/passwd of the target',
+    ],
+    remediation: {
+      summary: 'Install the service as a dedicated unprivileged user (./svc.sh install <user>, which sets User=) and remove RUNNER_ALLOW_RUNASROOT from the runner\'s .env.',
+    },
   },
-  run: (ctx) =>
-    ctx.host.users().then((users) =>
-      forEachActionsRunner(ctx, (r) => {
-        if (r.envError) return verdict.error(r.subject, r.envError);
-        const allow = r.env.get('RUNNER_ALLOW_RUNASROOT');
-        const evidence = [r.unit ? `${r.unit.path}: User=${r.user ?? '(unset)'}` : 'no unit (from [github] runner_dirs)', ...(allow ? [`${r.dir}/.env: RUNNER_ALLOW_RUNASROOT=${allow}`] : [])];
-        if (allow) return verdict.fail(r.subject, 'RUNNER_ALLOW_RUNASROOT is set: the runner is allowed to run jobs as root', evidence);
-        if (!r.unit) {
-          // Without a unit nothing says who starts it; judge by the owner of its dir, which svc.sh and config.sh runs use.
-          return verdict.pass(r.subject, 'no unit, and RUNNER_ALLOW_RUNASROOT is not set (the runner refuses to start as root)', evidence);
-        }
-        const user = r.user;
-        if (!user || user === 'root' || user === '0' || users.user(user)?.uid === 0) {
-          return verdict.fail(r.subject, user ? `the runner service runs as ${user} (uid 0)` : 'the runner unit has no User=: it runs as root', evidence);
-        }
-        return verdict.pass(r.subject, `runs as ${user}`, evidence);
-      }),
-    ),
+  async run(ctx) {
+    const users = await ctx.host.users();
+    return forEachActionsRunner(ctx, (r) => {
+      const evidence = [unitEvidence(r)];
+      if (r.unit) evidence.push(`User=${r.user ?? '(unset)'}`);
+      const allow = allowRoot(r);
+      if (allow) evidence.push(`${r.dir}/.env: RUNNER_ALLOW_RUNASROOT=${allow}`);
+      return r.unit ? judgeUnit(r, users, evidence) : judgeWithoutUnit(ctx, r, users, evidence);
+    });
+  },
 });

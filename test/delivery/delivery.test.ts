@@ -191,3 +191,29 @@ describe('runnerguard run: HTTPS delivery with mutual TLS and a token', () => {
     void port;
   });
 });
+
+describe('one run at a time', () => {
+  it('a second run waits briefly, then names the holder and exits 2; a stale lock is taken over', async () => {
+    const { spawn } = await import('node:child_process');
+    collector = new Collector(pki);
+    await collector.start();
+    const { config, state } = await setup('');
+    await fsp.writeFile(config, (await fsp.readFile(config, 'utf8')).replace('[agent]\n', '[agent]\nlock_wait_ms = 300\n'));
+    await fsp.mkdir(state, { recursive: true });
+    const holder = spawn('sleep', ['30']);
+    const stat = await fsp.readFile(`/proc/${holder.pid}/stat`, 'utf8');
+    const started = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+    await fsp.writeFile(path.join(state, 'run.lock'), `${holder.pid} ${started} runnerguard run`);
+    try {
+      const busy = await run(config);
+      expect(busy.code).toBe(2);
+      expect(busy.stderr).toContain(`another runnerguard run holds the lock (pid ${holder.pid}: runnerguard run)`);
+    } finally {
+      holder.kill('SIGKILL');
+    }
+    await new Promise((r) => setTimeout(r, 100));
+    const after = await run(config); // the holder is gone: its lock is stale
+    expect([0, 1]).toContain(after.code);
+    expect(collector.received).toHaveLength(1);
+  });
+});

@@ -18,8 +18,6 @@ import { COMMON, idList, parse, UsageError } from '../args.js';
 import { selectChecks } from '../select.js';
 import { exitCodeFor } from './audit.js';
 
-const LOCK_WAIT_MS = 10_000;
-
 async function stateDir(config: AgentConfig): Promise<string> {
   const dir = config.agent.state_dir;
   await fsp.mkdir(dir, { recursive: true, mode: 0o700 });
@@ -51,10 +49,10 @@ async function writeMetrics(config: AgentConfig, report: Report, spool: Spool): 
   await atomicWrite(config.metrics.textfile, text, { mode: 0o644 });
 }
 
-async function withRunLock<T>(dir: string, what: string, fn: () => Promise<T>): Promise<T> {
+async function withRunLock<T>(dir: string, waitMs: number, what: string, fn: () => Promise<T>): Promise<T> {
   let release;
   try {
-    release = await acquireLock(dir, LOCK_WAIT_MS, what);
+    release = await acquireLock(dir, waitMs, what);
   } catch (err) {
     if (err instanceof LockBusy) throw new UsageError(`${err.message}; not starting a second one`);
     throw err;
@@ -78,7 +76,7 @@ export async function runCycle(argv: string[]): Promise<number> {
   const config = await loadConfig(values.config as string | undefined, checkOptionSchemas());
   const log = createLogger();
   const dir = await stateDir(config);
-  return withRunLock(dir, 'runnerguard run', async () => {
+  return withRunLock(dir, config.agent.lock_wait_ms, 'runnerguard run', async () => {
     const report = await runAudit({ host: createHost({ root: values.root as string | undefined }), config, checks });
     const json = JSON.stringify(report);
     await atomicWrite(path.join(dir, 'last-report.json'), json + '\n', { mode: 0o600 });
@@ -104,7 +102,7 @@ export async function deliverCommand(argv: string[]): Promise<number> {
   if (!config.report.url) throw new UsageError('[report] url is not set: nothing to deliver to');
   const log = createLogger();
   const dir = await stateDir(config);
-  return withRunLock(dir, 'runnerguard deliver', async () => {
+  return withRunLock(dir, config.agent.lock_wait_ms, 'runnerguard deliver', async () => {
     const spool = new Spool(dir);
     const r = await deliverSpool(config, spool, log, false);
     process.stdout.write(`delivered ${r?.delivered ?? 0}, set aside ${r?.rejected ?? 0}, still spooled ${r?.remaining ?? 0}${r?.lastError ? ` (last error: ${r.lastError})` : ''}\n`);

@@ -2,17 +2,48 @@ import type { FixtureTree } from '../../helpers/fixture-tree.js';
 
 export const DIR = '/home/gh/actions-runner';
 export const SUBJECT = `github-runner:${DIR}`;
+export const UNIT = 'actions.runner.acme-app.build-1.service';
 
-/** A runner as ./svc.sh install writes it: unit in /etc/systemd/system, runsvc.sh in the runner dir. */
-export async function actionsRunner(t: FixtureTree, o: { user?: string; runner?: string; env?: string; exec?: string; credsMode?: number } = {}): Promise<void> {
-  await t.useradd('gh', { uid: 1200 });
+/** The .runner config.sh writes: UTF-8 BOM, two-space indent, no "ephemeral" unless --ephemeral. */
+export function dotRunner(extra = ''): string {
+  return `\ufeff{\n  "agentId": 7,\n  "agentName": "build-1",\n  "poolId": 1,\n  "poolName": "Default",\n  "serverUrl": "https://pipelines.actions.githubusercontent.com/abc",\n  "gitHubUrl": "https://github.com/acme/app",\n  "workFolder": "_work"${extra}\n}`;
+}
+
+/** The unit ./svc.sh install <user> writes (bin/actions.runner.service.template). */
+export function runnerUnit(o: { user?: string; exec?: string; dir?: string } = {}): string {
+  const dir = o.dir ?? DIR;
   const user = o.user === undefined ? 'User=gh\n' : o.user ? `User=${o.user}\n` : '';
-  await t.unit(
-    'actions.runner.acme-app.build-1.service',
-    `[Unit]\nDescription=GitHub Actions Runner (acme-app.build-1)\nAfter=network.target\n\n[Service]\nExecStart=${o.exec ?? `${DIR}/runsvc.sh`}\n${user}WorkingDirectory=${DIR}\nKillMode=process\nKillSignal=SIGTERM\nTimeoutStopSec=5min\n\n[Install]\nWantedBy=multi-user.target\n`,
-  );
-  await t.file(`${DIR}/.runner`, o.runner ?? '\ufeff{\n  "agentId": 7,\n  "agentName": "build-1",\n  "poolId": 1,\n  "serverUrl": "https://pipelines.actions.githubusercontent.com/abc",\n  "gitHubUrl": "https://github.com/acme/app",\n  "workFolder": "_work"\n}', { uid: 1200, gid: 1200 });
-  if (o.env !== undefined) await t.file(`${DIR}/.env`, o.env, { uid: 1200, gid: 1200 });
-  await t.file(`${DIR}/.credentials`, '{"scheme": "OAuth", "data": {"clientId": "x"}}', { mode: o.credsMode ?? 0o600, uid: 1200, gid: 1200 });
-  await t.file(`${DIR}/.credentials_rsaparams`, '{"d": "redacted"}', { mode: 0o600, uid: 1200, gid: 1200 });
+  return `[Unit]\nDescription=GitHub Actions Runner (acme-app.build-1)\nAfter=network.target\n\n[Service]\nExecStart=${o.exec ?? `${dir}/runsvc.sh`}\n${user}WorkingDirectory=${dir}\nKillMode=process\nKillSignal=SIGTERM\nTimeoutStopSec=5min\n\n[Install]\nWantedBy=multi-user.target\n`;
+}
+
+export interface RunnerOptions {
+  /** User= of the unit: undefined = gh, '' = no User= line. */
+  user?: string;
+  /** .runner text; null = no .runner. */
+  runner?: string | null;
+  env?: string;
+  exec?: string;
+  credsMode?: number;
+  rsaMode?: number | null;
+  /** Write no unit (a dir listed in [github] runner_dirs). */
+  noUnit?: boolean;
+  /** Owner of the runner files (default gh, uid 1200). */
+  uid?: number;
+}
+
+/** A registered runner as `./config.sh` and `./svc.sh install gh` leave it, in /home/gh/actions-runner. */
+export async function actionsRunner(t: FixtureTree, o: RunnerOptions = {}): Promise<void> {
+  await t.useradd('gh', { uid: 1200 });
+  const own = { uid: o.uid ?? 1200, gid: o.uid ?? 1200 };
+  if (!o.noUnit) await t.unit(UNIT, runnerUnit({ user: o.user, exec: o.exec }));
+  await t.file(`${DIR}/runsvc.sh`, '#!/bin/bash\n', { mode: 0o755, ...own });
+  if (o.runner !== null) await t.file(`${DIR}/.runner`, o.runner ?? dotRunner(), { mode: 0o644, ...own });
+  if (o.env !== undefined) await t.file(`${DIR}/.env`, o.env, { mode: 0o644, ...own });
+  await t.file(`${DIR}/.credentials`, '{\n  "scheme": "OAuth",\n  "data": {\n    "clientId": "9a1f0000-0000-0000-0000-000000000000",\n    "authorizationUrl": "https://pipelines.actions.githubusercontent.com/abc/_apis/oauth2/token"\n  }\n}', { mode: o.credsMode ?? 0o600, ...own });
+  if (o.rsaMode !== null) await t.file(`${DIR}/.credentials_rsaparams`, '{"d": "not-a-real-key", "dp": "x", "dq": "y"}', { mode: o.rsaMode ?? 0o600, ...own });
+}
+
+/** runnerguard config listing runner dirs. */
+export function runnerDirs(...dirs: string[]): string {
+  return `[github]\nrunner_dirs = [${dirs.map((d) => JSON.stringify(d)).join(', ')}]\n`;
 }

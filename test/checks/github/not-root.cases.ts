@@ -1,24 +1,103 @@
 import check from '../../../checks/github/not-root.js';
 import { defineCases } from '../../helpers/check-cases.js';
-import { actionsRunner, SUBJECT } from './fixture.js';
+import { actionsRunner, DIR, dotRunner, runnerDirs, runnerUnit, SUBJECT, UNIT } from './fixture.js';
 
 export default defineCases({
   check,
   passing: [
-    { name: 'svc.sh install gh', build: (t) => actionsRunner(t, { env: 'LANG=C.UTF-8\nJAVA_HOME=/usr/lib/jvm/java-17\n' }), expect: [{ status: 'pass', subject: SUBJECT, message: 'runs as gh' }] },
     {
-      name: 'dir listed in [github] runner_dirs, no unit, no RUNNER_ALLOW_RUNASROOT',
+      name: 'svc.sh install gh; .env as config.sh writes it',
+      build: (t) => actionsRunner(t, { env: 'LANG=C.UTF-8\nJAVA_HOME_17_X64=/usr/lib/jvm/java-17\n' }),
+      expect: [{ status: 'pass', subject: SUBJECT, message: 'runs as gh (uid 1200)', evidence: [`unit /etc/systemd/system/${UNIT}`, 'User=gh'] }],
+    },
+    {
+      name: 'User= from a drop-in; RUNNER_ALLOW_RUNASROOT empty or commented out',
       build: async (t) => {
-        await t.file('/opt/runner/.runner', '{"agentName": "x"}');
+        await actionsRunner(t, { user: '', env: '# RUNNER_ALLOW_RUNASROOT=1\nRUNNER_ALLOW_RUNASROOT=\n' });
+        await t.file(`/etc/systemd/system/${UNIT}.d/override.conf`, '[Service]\nUser=gh\n');
       },
-      config: '[github]\nrunner_dirs = ["/opt/runner/"]\n',
-      expect: [{ status: 'pass', subject: 'github-runner:/opt/runner', evidence: ['no unit (from [github] runner_dirs)'] }],
+      expect: [{ status: 'pass', subject: SUBJECT, evidence: [/\(\+ \/etc\/systemd\/system\/actions\.runner\.acme-app\.build-1\.service\.d\/override\.conf\)$/] }],
+    },
+    {
+      name: 'numeric User=1200',
+      build: (t) => actionsRunner(t, { user: '1200' }),
+      expect: [{ status: 'pass', subject: SUBJECT, message: 'runs as 1200 (uid 1200)' }],
     },
   ],
   failing: [
-    { name: 'unit without User= (runs as root)', build: (t) => actionsRunner(t, { user: '' }), expect: [{ status: 'fail', subject: SUBJECT, message: 'has no User=' }] },
-    { name: 'User=root', build: (t) => actionsRunner(t, { user: 'root' }), expect: [{ status: 'fail', subject: SUBJECT, evidence: [/User=root$/] }] },
-    { name: 'RUNNER_ALLOW_RUNASROOT=1 in .env', build: (t) => actionsRunner(t, { env: 'RUNNER_ALLOW_RUNASROOT="1"\n' }), expect: [{ status: 'fail', subject: SUBJECT, message: 'RUNNER_ALLOW_RUNASROOT' }] },
+    {
+      name: 'unit without User= (runs as root)',
+      build: (t) => actionsRunner(t, { user: '' }),
+      expect: [{ status: 'fail', subject: SUBJECT, message: 'the runner unit has no User=', evidence: ['User=(unset)'] }],
+    },
+    {
+      name: 'User=root, and .env allows root too',
+      build: (t) => actionsRunner(t, { user: 'root', env: 'RUNNER_ALLOW_RUNASROOT=1\n' }),
+      expect: [{ status: 'fail', subject: SUBJECT, message: /runs as root: every workflow step runs as root; \.env also sets RUNNER_ALLOW_RUNASROOT/, evidence: ['User=root', `${DIR}/.env: RUNNER_ALLOW_RUNASROOT=1`] }],
+    },
+    {
+      name: 'User= names a uid-0 account of the target passwd',
+      build: async (t) => {
+        await actionsRunner(t, { user: 'toor' });
+        await t.file('/etc/passwd', 'root:x:0:0:root:/root:/bin/bash\ntoor:x:0:0::/root:/bin/sh\ngh:x:1200:1200::/home/gh:/bin/bash\n');
+      },
+      expect: [{ status: 'fail', subject: SUBJECT, message: 'runs as toor (uid 0)' }],
+    },
+    {
+      name: 'RUNNER_ALLOW_RUNASROOT="1" in .env of a runner whose unit uses gh',
+      build: (t) => actionsRunner(t, { env: 'LANG=C.UTF-8\nRUNNER_ALLOW_RUNASROOT="1"\n' }),
+      expect: [{ status: 'fail', subject: SUBJECT, message: `RUNNER_ALLOW_RUNASROOT is set in ${DIR}/.env`, evidence: [`${DIR}/.env: RUNNER_ALLOW_RUNASROOT=1`] }],
+    },
+    {
+      name: 'dir from [github] runner_dirs, no unit, configured as root (.runner owned by root)',
+      build: (t) => actionsRunner(t, { noUnit: true, uid: 0 }),
+      config: runnerDirs(`${DIR}/`),
+      expect: [{ status: 'fail', subject: SUBJECT, message: 'is owned by root: the runner was configured as root', evidence: [`${DIR}/.runner: mode 0644 owner root:root`, /^no actions\.runner\.\*\.service unit/] }],
+    },
+    {
+      name: 'dir from [github] runner_dirs, no unit, RUNNER_ALLOW_RUNASROOT=true in .env',
+      build: (t) => actionsRunner(t, { noUnit: true, env: 'RUNNER_ALLOW_RUNASROOT=true\n' }),
+      config: runnerDirs(DIR),
+      expect: [{ status: 'fail', subject: SUBJECT, message: 'no unit sets another User=' }],
+    },
+    {
+      name: 'two runners: one per subject',
+      build: async (t) => {
+        await actionsRunner(t);
+        await t.unit('actions.runner.acme-ops.deploy.service', runnerUnit({ user: '', dir: '/opt/deploy-runner' }));
+        await t.file('/opt/deploy-runner/.runner', dotRunner());
+      },
+      expect: [
+        { status: 'pass', subject: SUBJECT },
+        { status: 'fail', subject: 'github-runner:/opt/deploy-runner', message: 'no User=' },
+      ],
+    },
   ],
-  notApplicable: [{ name: 'no Actions runner', build: async () => {}, expect: [{ status: 'skip', subject: 'github-runner' }] }],
+  notApplicable: [
+    { name: 'no Actions runner', build: async () => {}, expect: [{ status: 'skip', subject: 'github-runner', message: 'no GitHub Actions self-hosted runner' }] },
+    {
+      name: 'dir listed in runner_dirs but never configured (no unit, no .runner)',
+      build: async (t) => {
+        await t.dir('/opt/actions-runner');
+      },
+      config: runnerDirs('/opt/actions-runner'),
+      expect: [{ status: 'skip', subject: 'github-runner:/opt/actions-runner', message: 'not configured' }],
+    },
+  ],
+  errors: [
+    {
+      name: 'no unit and .runner owned by gh: who starts it is unknown',
+      build: (t) => actionsRunner(t, { noUnit: true }),
+      config: runnerDirs(DIR),
+      expect: [{ status: 'error', subject: SUBJECT, message: /^cannot tell which user runs \/home\/gh\/actions-runner: .*\.\/svc\.sh install gh/, evidence: [`${DIR}/.runner: mode 0644 owner gh:gh`] }],
+    },
+    {
+      name: '.env is a directory',
+      build: async (t) => {
+        await actionsRunner(t);
+        await t.dir(`${DIR}/.env`);
+      },
+      expect: [{ status: 'error', subject: SUBJECT, message: `${DIR}/.env: is a directory` }],
+    },
+  ],
 });
