@@ -22,7 +22,7 @@ const PATTERNS: Array<[RegExp, string | ((...m: string[]) => string)]> = [
   // key = value / key: value for secret-looking keys.
   [
     // The key starts a word that is not part of a path (".../token: readable" is prose).
-    /(?<![\w/.-])((?:[A-Za-z0-9_-]*(?:token|password|passwd|secret|_authToken|api[_-]?key|access[_-]?key))["']?\s*[:=]\s*)(["']?)(?!\*\*\*\*)([^\s"',}]+)\2/gi,
+    /(?<![\w/.-])((?:[A-Za-z0-9_-]*(?:token|password|passwd|secret|_authToken|api[_-]?key|access[_-]?key))["']?\s*[:=]\s*)(["']?)(?!\*\*\*\*)([^\s"',})]+)\2/gi,
     // sudo's NOPASSWD:/PASSWD: tags are not secrets.
     (m, key: string, q) => (/^(NO)?PASSWD\s*:/i.test(key) ? m : `${key}${q}****${q}`),
   ],
