@@ -20,6 +20,10 @@ export const REF = {
   glAdvancedConfig: 'https://docs.gitlab.com/runner/configuration/advanced-configuration/',
   glMonitoring: 'https://docs.gitlab.com/runner/monitoring/',
   glSystemServices: 'https://docs.gitlab.com/runner/commands/#gitlab-runner-install',
+  glSshHostKeyChecking: 'https://docs.gitlab.com/runner/executors/ssh/#configure-strict-host-key-checking',
+  glDockerConfig: 'https://docs.gitlab.com/runner/configuration/advanced-configuration/#the-runnersdocker-section',
+  glAutoscalerConfig: 'https://docs.gitlab.com/runner/configuration/advanced-configuration/#the-runnersautoscaler-section',
+  glSessionServer: 'https://docs.gitlab.com/runner/configuration/advanced-configuration/#the-session_server-section',
   // "Hardening the Runner" lesson (seed 000).
   lessonRootless: 'Hardening the Runner (Module 9 Lesson 5) § 1 The "Rootless" Runner',
   lessonSocket: 'Hardening the Runner (Module 9 Lesson 5) § 2 Preventing "Socket" Attacks',
@@ -44,4 +48,15 @@ export const REF = {
 /** CIS Docker Benchmark v1.2.0 recommendation (the numbering most scanners report), as a reference string. */
 export function cisDocker(id: string, title: string): string {
   return `CIS Docker Benchmark v1.2.0 ${id}: ${title}`;
+}
+
+/** OpenSSH manual pages: the semantics the SSH checks follow. */
+export const SSH_REF = {
+  sshdConfig: 'https://man.openbsd.org/sshd_config',
+  authorizedKeys: 'https://man.openbsd.org/sshd#AUTHORIZED_KEYS_FILE_FORMAT',
+} as const;
+
+/** CIS Debian Linux 11 Benchmark v2.0.0 recommendation, as a reference string. */
+export function cisDebian(id: string, title: string): string {
+  return `CIS Debian Linux 11 Benchmark v2.0.0 ${id}: ${title}`;
 }

@@ -1,12 +1,14 @@
 import { defineCheck, verdict } from '../../agent/engine/define-check.js';
 import { cisDocker, REF } from '../references.js';
+import { configEvidence } from './config-evidence.js';
+import { containerTable, noContainersReason } from './executors.js';
 import { forEachRunner, strList } from './runners.js';
-import { runsContainers } from './volumes.js';
 
-const DANGEROUS = new Set(['ALL', 'SYS_ADMIN', 'SYS_PTRACE', 'SYS_MODULE', 'NET_ADMIN', 'DAC_READ_SEARCH']);
+/** Capabilities that are a container escape or a host-wide view on their own. */
+const ESCAPES = new Set(['ALL', 'SYS_ADMIN', 'SYS_PTRACE', 'SYS_MODULE', 'NET_ADMIN', 'DAC_READ_SEARCH']);
 
-const capName = (c: string) => c.trim().toUpperCase().replace(/^CAP_/, '');
-const noNewPrivs = (o: string) => /^no-new-privileges([:=]true)?$/i.test(o.trim());
+export const capName = (c: string): string => c.trim().toUpperCase().replace(/^CAP_/, '');
+export const isNoNewPrivileges = (o: string): boolean => /^no-new-privileges([:=]true)?$/i.test(o.trim());
 
 export default defineCheck({
   meta: {
@@ -15,24 +17,65 @@ export default defineCheck({
     severity: 'medium',
     area: 'runner',
     rationale:
-      'Capabilities such as SYS_ADMIN, SYS_PTRACE or SYS_MODULE are container escapes; dropping all and forbidding new privileges takes setuid tricks away from a malicious job.',
-    references: [REF.glDockerExecutor, REF.guideDockerExecutor, cisDocker('5.3', 'Ensure that Linux kernel capabilities are restricted within containers'), cisDocker('5.25', 'Ensure that the container is restricted from acquiring additional privileges')],
-    reads: ['runner config.toml: [runners.docker] cap_add, cap_drop, security_opt; [runners.kubernetes] cap_add, cap_drop, allow_privilege_escalation'],
-    remediation: { summary: 'Remove dangerous cap_add entries; set cap_drop = ["ALL"] and security_opt = ["no-new-privileges:true"] (kubernetes: allow_privilege_escalation = false).' },
+      'SYS_ADMIN, SYS_MODULE, SYS_PTRACE, DAC_READ_SEARCH and NET_ADMIN each hand a job a known container escape or the host network. Dropping every capability and forbidding new privileges also takes setuid binaries and file-capability tricks away from a malicious job that got root in its container.',
+    references: [
+      REF.glDockerExecutor,
+      REF.guideDockerExecutor,
+      REF.guideChecklistProcess,
+      cisDocker('5.3', 'Ensure that Linux kernel capabilities are restricted within containers'),
+      cisDocker('5.25', 'Ensure that the container is restricted from acquiring additional privileges'),
+    ],
+    reads: [
+      'runner config.toml: executor; [runners.docker] cap_add, services_cap_add, cap_drop, security_opt; [runners.kubernetes] cap_add, cap_drop, allow_privilege_escalation',
+    ],
+    remediation: {
+      summary:
+        'Remove SYS_ADMIN, SYS_PTRACE, SYS_MODULE, NET_ADMIN, DAC_READ_SEARCH and ALL from cap_add; set cap_drop = ["ALL"] (adding back only what jobs need) and security_opt = ["no-new-privileges:true"] (kubernetes: allow_privilege_escalation = false).',
+    },
   },
-  run: (ctx) =>
-    forEachRunner(ctx, (r) => {
-      if (!runsContainers(r)) return verdict.skip(r.subject, `the ${r.executor || 'unset'} executor runs no job containers`);
-      const k8s = r.executor === 'kubernetes';
+  async run(ctx) {
+    const ev = await configEvidence(ctx);
+    return forEachRunner(ctx, (r) => {
+      const table = containerTable(r);
+      if (!table) return verdict.skip(r.subject, `${noContainersReason(r)}: no container capabilities to judge`);
+      if (r.executor === 'docker-windows') return verdict.skip(r.subject, 'Windows containers have no Linux capabilities or no-new-privileges');
+      const k8s = table === 'kubernetes';
       const t = k8s ? r.kubernetes : r.docker;
-      const table = k8s ? '[runners.kubernetes]' : '[runners.docker]';
-      const added = strList(t.cap_add).filter((c) => DANGEROUS.has(capName(c)));
-      if (added.length) return verdict.fail(r.subject, `job containers get dangerous capabilities: ${added.map(capName).join(', ')}`, [`${table} cap_add = ${JSON.stringify(strList(t.cap_add))}`]);
-      const missing: string[] = [];
-      if (!strList(t.cap_drop).some((c) => capName(c) === 'ALL')) missing.push('cap_drop = ["ALL"]');
-      const nnp = k8s ? t.allow_privilege_escalation === false : strList(t.security_opt).some(noNewPrivs);
-      if (!nnp) missing.push(k8s ? 'allow_privilege_escalation = false' : 'security_opt "no-new-privileges:true"');
-      if (missing.length) return verdict.warn(r.subject, `missing ${missing.join(' and ')}`, [`${table} cap_drop = ${JSON.stringify(strList(t.cap_drop))}`]);
-      return verdict.pass(r.subject, 'all capabilities dropped and no new privileges');
-    }),
+
+      const addKeys = k8s ? ['cap_add'] : ['cap_add', 'services_cap_add'];
+      const escapes = new Set<string>();
+      const whose: string[] = [];
+      const addEvidence: string[] = [];
+      for (const key of addKeys) {
+        const bad = strList(t[key]).map(capName).filter((c) => ESCAPES.has(c));
+        if (bad.length === 0) continue;
+        bad.forEach((c) => escapes.add(c));
+        whose.push(key === 'cap_add' ? 'job' : 'service');
+        addEvidence.push(ev.runner(r, table, key));
+      }
+
+      const missing: Array<[setting: string, effect: string]> = [];
+      if (!strList(t.cap_drop).some((c) => capName(c) === 'ALL')) {
+        missing.push(['cap_drop = ["ALL"]', "jobs keep the runtime's default capabilities (NET_RAW, SETUID, DAC_OVERRIDE, ...)"]);
+      }
+      if (k8s ? t.allow_privilege_escalation !== false : !strList(t.security_opt).some(isNoNewPrivileges)) {
+        const setting = k8s ? 'allow_privilege_escalation = false' : '"no-new-privileges:true" in security_opt';
+        missing.push([setting, 'setuid binaries and file capabilities can still raise privileges']);
+      }
+      const hardening = [ev.runner(r, table, 'cap_drop'), ev.runner(r, table, k8s ? 'allow_privilege_escalation' : 'security_opt')];
+
+      if (escapes.size > 0) {
+        const also = missing.length ? `; also no ${missing.map(([m]) => m).join(', no ')}` : '';
+        return verdict.fail(r.subject, `${whose.join(' and ')} containers are given escape capabilities: ${[...escapes].join(', ')}${also}`, [...addEvidence, ...hardening]);
+      }
+      if (missing.length > 0) {
+        return verdict.warn(
+          r.subject,
+          `no ${missing.map(([m]) => m).join(' and no ')}: ${missing.map(([, e]) => e).join(', and ')}; acceptable only on a runner for trusted projects whose images need them`,
+          hardening,
+        );
+      }
+      return verdict.pass(r.subject, 'every capability is dropped except those added back, and no process can gain new privileges', [ev.runner(r, table, 'cap_add'), ...hardening]);
+    });
+  },
 });

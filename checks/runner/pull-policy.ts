@@ -1,7 +1,10 @@
 import { defineCheck, verdict } from '../../agent/engine/define-check.js';
 import { REF } from '../references.js';
-import { forEachRunner, isEphemeral, strList } from './runners.js';
-import { runsContainers } from './volumes.js';
+import { configEvidence } from './config-evidence.js';
+import { containerTable, ephemeralReason, noContainersReason } from './executors.js';
+import { forEachRunner, strList } from './runners.js';
+
+const IF_NOT_PRESENT = 'if-not-present';
 
 export default defineCheck({
   meta: {
@@ -10,19 +13,44 @@ export default defineCheck({
     severity: 'medium',
     area: 'runner',
     rationale:
-      'With if-not-present, an image pulled once with one project\'s registry credentials stays on the host, and any later job from any project can run it without credentials: private images leak across projects.',
-    references: [REF.glPullPolicy, REF.guideDockerExecutor],
-    reads: ['runner config.toml: [runners.docker] / [runners.kubernetes] pull_policy (string or array)'],
-    remediation: { summary: 'Set pull_policy = ["always"] (or "never" with images you pre-pull) on runners shared by projects with different access.', automated: 'RG-RUN-005' },
+      "With if-not-present, an image pulled once with one project's registry credentials stays on the host, and any later job of any project runs it without credentials: private images, and whatever is baked into them, leak across projects.",
+    references: [REF.glPullPolicy],
+    reads: ['runner config.toml: [runners.docker] / [runners.kubernetes] pull_policy (string or array), allowed_pull_policies'],
+    remediation: {
+      summary: 'Set pull_policy = ["always"] (or "never" with images you pre-pull) and keep if-not-present out of allowed_pull_policies on runners shared by projects with different access.',
+      automated: 'RG-RUN-005',
+    },
   },
-  run: (ctx) =>
-    forEachRunner(ctx, (r) => {
-      if (!runsContainers(r)) return verdict.skip(r.subject, `the ${r.executor || 'unset'} executor pulls no images`);
-      if (isEphemeral(r)) return verdict.skip(r.subject, 'moot: one job per autoscaled VM (MaxBuilds = 1), no image outlives the job');
-      const policies = [...strList(r.docker.pull_policy), ...strList(r.kubernetes.pull_policy)];
-      if (policies.includes('if-not-present')) {
-        return verdict.warn(r.subject, 'pull_policy includes if-not-present: acceptable only on a runner dedicated to trusted projects and users', [`pull_policy = ${JSON.stringify(policies)}`]);
+  async run(ctx) {
+    const ev = await configEvidence(ctx);
+    return forEachRunner(ctx, (r) => {
+      const table = containerTable(r);
+      if (!table) return verdict.skip(r.subject, `${noContainersReason(r)}: it pulls no job images`);
+      const ephemeral = ephemeralReason(r);
+      if (ephemeral) return verdict.skip(r.subject, `moot: ${ephemeral}, so no pulled image outlives the VM of the job that pulled it`);
+      const t = table === 'docker' ? r.docker : r.kubernetes;
+      const policies = strList(t.pull_policy).map((p) => p.trim().toLowerCase());
+      const allowed = strList(t.allowed_pull_policies).map((p) => p.trim().toLowerCase());
+      const evidence = [ev.runner(r, table, 'pull_policy')];
+      if (t.allowed_pull_policies !== undefined) evidence.push(ev.runner(r, table, 'allowed_pull_policies'));
+
+      const problems: string[] = [];
+      if (policies.includes(IF_NOT_PRESENT)) problems.push(`pull_policy ${policies.length > 1 ? 'contains' : 'is'} if-not-present`);
+      // Jobs may pick any allowed policy with image:pull_policy in .gitlab-ci.yml.
+      if (allowed.includes(IF_NOT_PRESENT)) problems.push('allowed_pull_policies lets jobs choose if-not-present');
+      // Without a pull_policy the runner leaves it to Kubernetes, whose default for a tagged image is IfNotPresent.
+      if (table === 'kubernetes' && policies.length === 0) {
+        problems.push('pull_policy is unset, so the cluster default applies: IfNotPresent for every image not tagged :latest (unless the cluster enforces AlwaysPullImages)');
       }
-      return verdict.pass(r.subject, policies.length ? `pull_policy = ${JSON.stringify(policies)}` : 'pull_policy unset (the default, always)');
-    }),
+      if (problems.length > 0) {
+        return verdict.warn(
+          r.subject,
+          `${problems.join('; ')}: a job can run a private image another project pulled, without that project's credentials; acceptable only on a runner dedicated to trusted projects and users`,
+          evidence,
+        );
+      }
+      const what = policies.length ? `pull_policy = ${JSON.stringify(policies)}` : 'pull_policy unset (the docker executor default, always)';
+      return verdict.pass(r.subject, what, evidence);
+    });
+  },
 });

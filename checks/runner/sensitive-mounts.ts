@@ -1,11 +1,16 @@
 import { defineCheck, verdict } from '../../agent/engine/define-check.js';
+import { gitlabConfigLines } from '../../agent/facts/gitlab-config-lines.js';
 import { cisDocker, REF } from '../references.js';
+import { noContainersReason } from './executors.js';
 import { forEachRunner } from './runners.js';
-import { hostMounts, isDockerSocket, runsContainers } from './volumes.js';
+import { hostMounts, isDockerSocket, mountEvidence, runsContainers } from './volumes.js';
 
 const EXACT = new Set(['/', '/etc', '/root', '/home', '/var/lib/docker', '/proc', '/sys', '/dev', '/boot', '/run', '/var/run']);
 const BELOW = ['/etc/', '/root/'];
+// Directories that hold the Docker socket: mounting them hands jobs the socket too.
+const HOLD_SOCKET = new Set(['/', '/run', '/var/run']);
 
+/** checks.md's list, exact after normalization, plus anything below /etc or /root. */
 export function isSensitive(host: string): boolean {
   return EXACT.has(host) || BELOW.some((p) => host.startsWith(p));
 }
@@ -17,17 +22,25 @@ export default defineCheck({
     severity: 'high',
     area: 'runner',
     rationale:
-      'A job that sees /etc, /root, /home, /proc, /dev or Docker\'s data dir reads host secrets and other projects\' data, or writes its way to root (cron, sudoers, authorized_keys).',
+      "A job that sees /etc, /root, /home, /proc, /dev or Docker's data dir reads host secrets and other projects' data, or writes its way to root through cron, sudoers or authorized_keys; :ro still leaks every secret in them.",
     references: [REF.guideChecklistContainer, REF.glDockerExecutor, cisDocker('5.5', 'Ensure sensitive host system directories are not mounted on containers')],
-    reads: ['runner config.toml: [runners.docker] volumes, services_volumes; [[runners.kubernetes.volumes.host_path]]'],
-    remediation: { summary: 'Drop the volume; mount a dedicated directory (or a named volume) with only what the job needs, read-only.' },
+    reads: ['runner config.toml: [runners.docker] volumes (bound into job and service containers), [[runners.kubernetes.volumes.host_path]] host_path / mount_path / sub_path'],
+    remediation: { summary: 'Drop the volume; mount a dedicated directory (or a named volume) holding only what jobs need, read-only.' },
   },
-  run: (ctx) =>
-    forEachRunner(ctx, (r) => {
-      if (!runsContainers(r)) return verdict.skip(r.subject, `the ${r.executor || 'unset'} executor runs no job containers`);
-      // Docker sockets under /run are RG-RUN-004's finding, not this one's.
+  async run(ctx) {
+    const lines = await ctx.facts.get(gitlabConfigLines);
+    return forEachRunner(ctx, (r) => {
+      if (!runsContainers(r)) return verdict.skip(r.subject, `${noContainersReason(r)}: nothing is mounted into job containers`);
+      // A docker.sock mount is RG-RUN-004's finding, not this one's.
       const bad = hostMounts(r).filter((m) => !isDockerSocket(m.host) && isSensitive(m.host));
       if (bad.length === 0) return verdict.pass(r.subject, 'no sensitive host path is mounted into job containers');
-      return verdict.fail(r.subject, `sensitive host paths are mounted into jobs: ${bad.map((b) => b.host).join(', ')}`, bad.map((b) => `${b.where}: "${b.entry}"`));
-    }),
+      const paths = [...new Set(bad.map((b) => b.host))];
+      const socket = paths.filter((p) => HOLD_SOCKET.has(p));
+      return verdict.fail(
+        r.subject,
+        `sensitive host paths are mounted into jobs: ${paths.join(', ')}${socket.length ? ` (${socket.join(', ')} also ${socket.length === 1 ? 'hands' : 'hand'} jobs the Docker socket)` : ''}`,
+        bad.map((b) => mountEvidence(lines, b)),
+      );
+    });
+  },
 });

@@ -1,38 +1,110 @@
 import check from '../../../checks/runner/docker-socket-mount.js';
 import { defineCases } from '../../helpers/check-cases.js';
-import { malformed, noRunner, runner, runnerHost } from './fixture.js';
+import { CONFIG_PATH, malformed, noRunner, runner, runnerHost } from './fixture.js';
+
+const volumes = (list: string) => `\t[runners.docker]\n\t\timage = "alpine:3.20"\n\t\tvolumes = ${list}\n`;
+const hostPath = (keys: string) => `\t[runners.kubernetes]\n\t\tnamespace = "ci"\n\t\t[[runners.kubernetes.volumes.host_path]]\n${keys}`;
 
 export default defineCases({
   check,
   passing: [
     {
-      name: 'cache volumes only; a lone "/var/run/docker.sock" is an anonymous volume, not the host socket',
-      build: (t) => runnerHost(t, runner('a', 'docker', '\t[runners.docker]\n\t\tvolumes = [\n\t\t\t"/cache", # shared cache\n\t\t\t"/srv/ci-cache:/cache2:rw",\n\t\t\t"/var/run/docker.sock",\n\t\t]\n')),
-      expect: [{ status: 'pass', subject: 'runner:a' }],
+      name: 'cache volumes in a multi-line array with comments; a lone "/var/run/docker.sock" is an anonymous volume; a named volume',
+      build: (t) =>
+        runnerHost(
+          t,
+          runner(
+            'a',
+            'docker',
+            volumes('[\n\t\t\t"/cache", # shared cache\n\t\t\t"/srv/ci-cache:/cache2:rw",\n\t\t\t"/var/run/docker.sock", # a container path only\n\t\t\t"docker-certs:/certs/client:ro",\n\t\t]'),
+          ),
+        ),
+      expect: [{ status: 'pass', subject: 'runner:a', message: 'no Docker socket is mounted into job containers' }],
+    },
+    {
+      name: 'kubernetes host_path of a cache dir; docker runner without volumes',
+      build: (t) => runnerHost(t, runner('k', 'kubernetes', hostPath('\t\t\tname = "cache"\n\t\t\tmount_path = "/cache"\n\t\t\thost_path = "/srv/ci-cache"\n')) + runner('d', 'docker')),
+      expect: [{ status: 'pass', subject: 'runner:k' }, { status: 'pass', subject: 'runner:d' }],
     },
   ],
   failing: [
     {
-      name: '/var/run/docker.sock with :ro, /run/docker.sock, a custom path, and in services_volumes',
-      build: (t) =>
-        runnerHost(
-          t,
-          runner('ro', 'docker', '\t[runners.docker]\n\t\tvolumes = ["/cache", "/var/run/docker.sock:/var/run/docker.sock:ro"]\n') +
-            runner('run', 'docker', '\t[runners.docker]\n\t\tvolumes = ["/run/docker.sock:/var/run/docker.sock"]\n') +
-            runner('custom', 'docker', '\t[runners.docker]\n\t\tservices_volumes = ["/srv/rootless/docker.sock:/var/run/docker.sock"]\n'),
-        ),
+      name: '/var/run/docker.sock mounted :ro: the exact entry and its file:line',
+      build: (t) => runnerHost(t, runner('ro', 'docker', volumes('["/cache", "/var/run/docker.sock:/var/run/docker.sock:ro"]'))),
       expect: [
-        { status: 'fail', subject: 'runner:ro', message: '/var/run/docker.sock', evidence: ['[runners.docker] volumes: "/var/run/docker.sock:/var/run/docker.sock:ro"'] },
-        { status: 'fail', subject: 'runner:run', message: '/run/docker.sock' },
-        { status: 'fail', subject: 'runner:custom', evidence: ['[runners.docker] services_volumes: "/srv/rootless/docker.sock:/var/run/docker.sock"'] },
+        {
+          status: 'fail',
+          subject: 'runner:ro',
+          message: 'the host Docker socket is mounted into job and service containers (/var/run/docker.sock): every job is root on the host; read-only does not protect a socket',
+          evidence: [`${CONFIG_PATH}:18: [runners.docker] volumes entry "/var/run/docker.sock:/var/run/docker.sock:ro"`],
+        },
       ],
     },
     {
-      name: 'kubernetes host_path volume of the socket',
-      build: (t) => runnerHost(t, runner('k', 'kubernetes', '\t[runners.kubernetes]\n\t\t[[runners.kubernetes.volumes.host_path]]\n\t\t\tname = "docker"\n\t\t\tmount_path = "/var/run/docker.sock"\n\t\t\thost_path = "/var/run/docker.sock"\n')),
-      expect: [{ status: 'fail', subject: 'runner:k', evidence: ['[[runners.kubernetes.volumes.host_path]]: "host_path = "/var/run/docker.sock""'] }],
+      name: '/run/docker.sock, a rootless socket and a dotted path in one runner, a clean runner and a shell runner beside it',
+      build: (t) =>
+        runnerHost(
+          t,
+          runner('many', 'docker', volumes('[\n\t\t\t"/run/docker.sock:/var/run/docker.sock",\n\t\t\t"/run/user/1000/docker.sock:/var/run/docker.sock:rw", # rootless\n\t\t\t"/var/run/../run/docker.sock/:/d.sock",\n\t\t]')) +
+            runner('clean', 'docker', volumes('["/cache"]')) +
+            runner('sh', 'shell', volumes('["/var/run/docker.sock:/var/run/docker.sock"]')),
+        ),
+      expect: [
+        {
+          status: 'fail',
+          subject: 'runner:many',
+          message: '(/run/docker.sock, /run/user/1000/docker.sock, /var/run/docker.sock): every job is root on the host',
+          evidence: [
+            /:18: \[runners\.docker\] volumes entry "\/run\/docker\.sock:\/var\/run\/docker\.sock"$/,
+            '[runners.docker] volumes entry "/run/user/1000/docker.sock:/var/run/docker.sock:rw"',
+            '[runners.docker] volumes entry "/var/run/../run/docker.sock/:/d.sock"',
+          ],
+        },
+        { status: 'pass', subject: 'runner:clean' },
+        { status: 'skip', subject: 'runner:sh', message: 'the shell executor runs jobs directly on the host' },
+      ],
+    },
+    {
+      name: 'kubernetes host_path of the socket',
+      build: (t) => runnerHost(t, runner('k', 'kubernetes', hostPath('\t\t\tname = "docker"\n\t\t\tmount_path = "/var/run/docker.sock"\n\t\t\thost_path = "/var/run/docker.sock"\n'))),
+      expect: [
+        {
+          status: 'fail',
+          subject: 'runner:k',
+          message: 'mounted into job pods (/var/run/docker.sock)',
+          evidence: [`${CONFIG_PATH}:18: [[runners.kubernetes.volumes.host_path]] name = "docker", host_path = "/var/run/docker.sock", mount_path = "/var/run/docker.sock"`],
+        },
+      ],
+    },
+    {
+      name: 'kubernetes host_path without host_path (mounts the mount_path of the host), and via sub_path',
+      build: (t) =>
+        runnerHost(
+          t,
+          runner('implicit', 'kubernetes', hostPath('\t\t\tname = "docker"\n\t\t\tmount_path = "/var/run/docker.sock"\n\t\t\tread_only = true\n')) +
+            runner('sub', 'kubernetes', hostPath('\t\t\tname = "run"\n\t\t\tmount_path = "/var/run/docker.sock"\n\t\t\thost_path = "/var/run"\n\t\t\tsub_path = "docker.sock"\n')),
+        ),
+      expect: [
+        { status: 'fail', subject: 'runner:implicit', message: /\(\/var\/run\/docker\.sock\): every job is root on the host; read-only does not protect a socket$/ },
+        { status: 'fail', subject: 'runner:sub', message: '(/var/run/docker.sock)', evidence: ['sub_path = "docker.sock"'] },
+      ],
+    },
+    {
+      name: "docker-windows: the docker_engine named pipe is Windows' docker.sock",
+      build: (t) => runnerHost(t, runner('win', 'docker-windows', volumes("['c:\\cache', '\\\\.\\pipe\\docker_engine:\\\\.\\pipe\\docker_engine']"))),
+      expect: [{ status: 'fail', subject: 'runner:win', message: '(\\\\.\\pipe\\docker_engine)', evidence: ['volumes entry "\\\\.\\pipe\\docker_engine:\\\\.\\pipe\\docker_engine"'] }],
     },
   ],
-  notApplicable: [noRunner, { name: 'shell runner', build: (t) => runnerHost(t, runner('sh', 'shell')), expect: [{ status: 'skip', subject: 'runner:sh' }] }],
+  notApplicable: [
+    noRunner,
+    {
+      name: 'ssh and virtualbox executors',
+      build: (t) => runnerHost(t, runner('s', 'ssh') + runner('vb', 'virtualbox')),
+      expect: [
+        { status: 'skip', subject: 'runner:s', message: 'nothing is mounted into job containers' },
+        { status: 'skip', subject: 'runner:vb', message: 'VirtualBox VMs' },
+      ],
+    },
+  ],
   errors: [malformed],
 });
