@@ -25,6 +25,9 @@ import ghaCredentials from './github/credentials-private.js';
 import runnerSudo from './host/runner-sudo.js';
 import leftoverDirs from './build/leftover-dirs.js';
 import credentialFiles from './build/credential-files.js';
+import encryptedDisks from './disk/encrypted-disks.js';
+import auditdEnabled from './audit/auditd-enabled.js';
+import auditDockerWatches from './audit/docker-watches.js';
 
 /**
  * The catalogue: an explicit map, sorted by id, so `runnerguard checks`,
@@ -56,6 +59,9 @@ const BY_ID: Record<string, Check> = {
   'RG-HOST-001': runnerSudo,
   'RG-BUILD-001': leftoverDirs,
   'RG-BUILD-002': credentialFiles,
+  'RG-DISK-001': encryptedDisks,
+  'RG-AUDIT-001': auditdEnabled,
+  'RG-AUDIT-002': auditDockerWatches,
 };
 
 export const CATALOGUE: Check[] = Object.keys(BY_ID)

@@ -2,7 +2,7 @@
 # Installs the Debian packages the tests drive for real, idempotently:
 # nothing is fetched when all are present. Usage: apt-deps.sh [--heavy]
 set -euo pipefail
-pkgs=(passwd openssl iproute2 util-linux iptables nftables openssh-server curl prometheus-node-exporter nginx-light python3)
+pkgs=(passwd openssl iproute2 util-linux iptables nftables openssh-server curl prometheus-node-exporter nginx-light python3 auditd)
 if [ "${1:-}" = "--heavy" ]; then
   # The Debian 12 chroot stages (test/helpers/debian-root.ts): debootstrap
   # fetches with wget and verifies the Release file with gpgv against the
