@@ -28,6 +28,9 @@ import credentialFiles from './build/credential-files.js';
 import encryptedDisks from './disk/encrypted-disks.js';
 import auditdEnabled from './audit/auditd-enabled.js';
 import auditDockerWatches from './audit/docker-watches.js';
+import strayPrivateKeys from './ssh/stray-private-keys.js';
+import runnerAuthorizedKeys from './ssh/runner-authorized-keys.js';
+import sshdLogins from './ssh/sshd-logins.js';
 
 /**
  * The catalogue: an explicit map, sorted by id, so `runnerguard checks`,
@@ -62,6 +65,9 @@ const BY_ID: Record<string, Check> = {
   'RG-DISK-001': encryptedDisks,
   'RG-AUDIT-001': auditdEnabled,
   'RG-AUDIT-002': auditDockerWatches,
+  'RG-SSH-001': strayPrivateKeys,
+  'RG-SSH-002': runnerAuthorizedKeys,
+  'RG-SSH-003': sshdLogins,
 };
 
 export const CATALOGUE: Check[] = Object.keys(BY_ID)

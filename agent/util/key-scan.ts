@@ -1,0 +1,164 @@
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
+import path from 'node:path';
+import { fingerprint } from '../engine/redact.js';
+import { isHostError, type HostFs } from '../host/index.js';
+import { detectPrivateKey, KEY_HEAD_BYTES, type KeyInfo } from './private-key.js';
+import { walk } from './walk.js';
+
+/** Where to look, and what counts there. */
+export interface ScanRoot {
+  /** Target path of a directory. */
+  path: string;
+  /** `all`: every key counts; `others-readable`: only files with the o+r bit. */
+  scope: 'all' | 'others-readable';
+  /** Why a key here is stray ("in the home of runner user gitlab-runner"). */
+  why: string;
+}
+
+export interface FoundKey {
+  path: string;
+  key: KeyInfo;
+  /** First 12 hex of SHA-256 of the whole file. */
+  fingerprint: string;
+  mode: number;
+  uid: number;
+  gid: number;
+  size: number;
+  reasons: string[];
+}
+
+export interface KeyScan {
+  keys: FoundKey[];
+  /** Roots walked: target path, why, files in scope there. */
+  walked: Array<{ path: string; why: string; files: number }>;
+  /** Dirs and files that could not be read ("path (EACCES)"). */
+  unreadable: string[];
+  /** Regular files skipped by size alone (larger than any key file). */
+  tooBig: number;
+}
+
+/** No key file is this large (RSA-16384 in PEM is ~13 KiB); bigger files are skipped unopened. */
+export const MAX_KEY_FILE_BYTES = 64 * 1024;
+/** Nor this small (an Ed25519 PKCS#8 file is 119 bytes). */
+const MIN_KEY_FILE_BYTES = 64;
+const OPEN_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
+
+/** Reads the start of a regular file reached by the walk into `buf`; null when it is no longer one. */
+function readInto(hostPath: string, buf: Buffer): Buffer | null {
+  const fd = openSync(hostPath, OPEN_FLAGS);
+  try {
+    if (!fstatSync(fd).isFile()) return null;
+    let total = 0;
+    for (let n; total < buf.length && (n = readSync(fd, buf, total, buf.length - total, null)) > 0; ) total += n;
+    return buf.subarray(0, total);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+const modeStr = (m: number) => m.toString(8).padStart(4, '0');
+
+interface Resolved extends ScanRoot {
+  target: string;
+  host: string;
+  id: string;
+}
+
+/** Resolves roots inside the target; merges roots that are the same dir ('all' wins). */
+async function resolveRoots(fs: HostFs, roots: ScanRoot[], unreadable: string[]): Promise<Resolved[]> {
+  const byId = new Map<string, Resolved>();
+  for (const r of roots) {
+    let st;
+    try {
+      st = await fs.stat(r.path);
+    } catch (err) {
+      unreadable.push(`${r.path} (${isHostError(err) ? err.code : 'EIO'})`);
+      continue;
+    }
+    if (!st || st.kind !== 'dir') continue;
+    const id = `${st.dev}:${st.ino}`;
+    const prev = byId.get(id);
+    if (prev) {
+      if (r.scope === 'all' && prev.scope !== 'all') byId.set(id, { ...prev, scope: 'all', why: r.why });
+      continue;
+    }
+    byId.set(id, { ...r, target: await fs.realpath(r.path), host: await fs.hostPath(r.path), id });
+  }
+  // Whole-tree roots first, so a key is reported with its strongest reason.
+  return [...byId.values()].sort((a, b) => (a.scope === b.scope ? 0 : a.scope === 'all' ? -1 : 1));
+}
+
+/**
+ * Walks each root once (no link following, one filesystem, unreadable dirs
+ * noted) and reports files whose content is a private key. A walk stops at
+ * a dir that is another root's start: that root is walked on its own, with
+ * its own scope. Only files of key size are opened, and only their head read.
+ */
+export async function scanForKeys(fs: HostFs, roots: ScanRoot[]): Promise<KeyScan> {
+  const result: KeyScan = { keys: [], walked: [], unreadable: [], tooBig: 0 };
+  const resolved = await resolveRoots(fs, roots, result.unreadable);
+  const starts = new Set(resolved.map((r) => r.id));
+  const seen = new Set<string>();
+  // One buffer for every head: the walk reads files one at a time, synchronously.
+  const headBuf = Buffer.allocUnsafe(KEY_HEAD_BYTES);
+  for (const root of resolved) {
+    const toTarget = (p: string) => path.posix.join(root.target, p.slice(root.host.length));
+    let files = 0;
+    await walk(
+      root.host,
+      {
+        entry(p, _name, kind, stat) {
+          const st = stat();
+          if (!st) return undefined;
+          if (kind === 'dir') return !starts.has(`${st.dev}:${st.ino}`);
+          if (kind !== 'file') return undefined;
+          const othersRead = (st.mode & 0o004) !== 0;
+          if (root.scope === 'others-readable' && !othersRead) return undefined;
+          files++;
+          if (st.size > MAX_KEY_FILE_BYTES) {
+            result.tooBig++;
+            return undefined;
+          }
+          if (st.size < MIN_KEY_FILE_BYTES || seen.has(`${st.dev}:${st.ino}`)) return undefined;
+          let head: Buffer | null;
+          try {
+            head = readInto(p, headBuf);
+          } catch (err) {
+            result.unreadable.push(`${toTarget(p)} (${(err as NodeJS.ErrnoException).code ?? 'EIO'})`);
+            return undefined;
+          }
+          const key = head && detectPrivateKey(head);
+          if (!key) return undefined;
+          seen.add(`${st.dev}:${st.ino}`);
+          let whole = Buffer.from(head!);
+          if (whole.length >= KEY_HEAD_BYTES) {
+            try {
+              whole = Buffer.from(readInto(p, Buffer.allocUnsafe(MAX_KEY_FILE_BYTES)) ?? whole);
+            } catch {
+              // the head was readable a moment ago; fingerprint what we have
+            }
+          }
+          const reasons = root.scope === 'all' ? [root.why] : [];
+          if (othersRead) reasons.push(`readable by others (mode ${modeStr(st.mode & 0o7777)})`);
+          result.keys.push({
+            path: toTarget(p),
+            key,
+            fingerprint: fingerprint(whole.toString('utf8')),
+            mode: st.mode & 0o7777,
+            uid: st.uid,
+            gid: st.gid,
+            size: st.size,
+            reasons,
+          });
+          return undefined;
+        },
+        unreadable(p, code) {
+          result.unreadable.push(`${toTarget(p)} (${code})`);
+        },
+      },
+      { label: 'key scan' },
+    );
+    result.walked.push({ path: root.target, why: root.why, files });
+  }
+  return result;
+}
