@@ -27,7 +27,8 @@ const PATTERNS: Array<[RegExp, string | ((...m: string[]) => string)]> = [
     (m, key: string, q) => (/^(NO)?PASSWD\s*:/i.test(key) ? m : `${key}${q}****${q}`),
   ],
   // .netrc: password <secret>
-  [/\b(password|passwd)\s+(\S+)/gi, '$1 ****'],
+  // .netrc: "password <secret>" at a line start or after machine/login (not prose such as "prohibit-password (default)").
+  [/(^[ \t]*|\bmachine\s+\S+\s+|\blogin\s+\S+\s+)(password|passwd)\s+(\S+)/gim, '$1$2 ****'],
   // docker config "auth": "base64"
   [/("auth"\s*:\s*")[^"]+(")/g, '$1****$2'],
 ];

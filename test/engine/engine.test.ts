@@ -110,6 +110,8 @@ describe('redaction', () => {
     expect(redactPatterns('{"auths":{"r":{"auth":"dXNlcjpwYXNz"}}}')).toBe('{"auths":{"r":{"auth":"****"}}}');
     expect(redactPatterns('token_expires_at = 0001-01-01T00:00:00Z')).toBe('token_expires_at = 0001-01-01T00:00:00Z');
     expect(redactPatterns('gitlab-runner ALL=(ALL) NOPASSWD: ALL')).toBe('gitlab-runner ALL=(ALL) NOPASSWD: ALL');
+    expect(redactPatterns('PermitRootLogin prohibit-password (default)')).toBe('PermitRootLogin prohibit-password (default)');
+    expect(redactPatterns('machine h\n  login ci\n  password s3cret')).toBe('machine h\n  login ci\n  password ****');
     expect(redactPatterns('token_file /etc/runnerguard/token: readable by others')).toBe('token_file /etc/runnerguard/token: readable by others');
     expect(redactPatterns('{"token":"abc123456"}')).toBe('{"token":"****"}');
   });
