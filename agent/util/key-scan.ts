@@ -88,6 +88,16 @@ async function resolveRoots(fs: HostFs, roots: ScanRoot[], unreadable: string[])
   return [...byId.values()].sort((a, b) => (a.scope === b.scope ? 0 : a.scope === 'all' ? -1 : 1));
 }
 
+/** Whether every dir from / down to `target` has the o+x bit, so others can reach what is inside. */
+async function searchableByOthers(fs: HostFs, target: string): Promise<boolean> {
+  const parts = target.split('/').filter(Boolean);
+  for (let i = 0; i <= parts.length; i++) {
+    const st = await fs.stat('/' + parts.slice(0, i).join('/')).catch(() => null);
+    if (!st || (st.mode & 0o001) === 0) return false;
+  }
+  return true;
+}
+
 /**
  * Walks each root once (no link following, one filesystem, unreadable dirs
  * noted) and reports files whose content is a private key. A walk stops at
@@ -102,6 +112,10 @@ export async function scanForKeys(fs: HostFs, roots: ScanRoot[]): Promise<KeySca
   // One buffer for every head: the walk reads files one at a time, synchronously.
   const headBuf = Buffer.allocUnsafe(KEY_HEAD_BYTES);
   for (const root of resolved) {
+    if (root.scope === 'others-readable' && !(await searchableByOthers(fs, root.target))) {
+      result.walked.push({ path: root.target, why: `${root.why}; not searchable by others, nothing in it is readable by them`, files: 0 });
+      continue;
+    }
     const toTarget = (p: string) => path.posix.join(root.target, p.slice(root.host.length));
     let files = 0;
     await walk(
@@ -110,7 +124,8 @@ export async function scanForKeys(fs: HostFs, roots: ScanRoot[]): Promise<KeySca
         entry(p, _name, kind, stat) {
           const st = stat();
           if (!st) return undefined;
-          if (kind === 'dir') return !starts.has(`${st.dev}:${st.ino}`);
+          // Others can read a file only through dirs they can search (o+x): prune the rest.
+          if (kind === 'dir') return !starts.has(`${st.dev}:${st.ino}`) && (root.scope === 'all' || (st.mode & 0o001) !== 0);
           if (kind !== 'file') return undefined;
           const othersRead = (st.mode & 0o004) !== 0;
           if (root.scope === 'others-readable' && !othersRead) return undefined;

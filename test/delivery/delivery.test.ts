@@ -21,6 +21,7 @@ beforeAll(async () => {
   await root.file('/usr/bin/gitlab-runner', '', { mode: 0o755 });
 });
 afterAll(async () => {
+  await fsp.rm(pki.dir, { recursive: true, force: true });
   await root.remove();
 });
 afterEach(async () => {

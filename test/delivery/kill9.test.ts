@@ -22,6 +22,7 @@ beforeAll(async () => {
   work = await fsp.mkdtemp(path.join(os.tmpdir(), 'rg-kill9-'));
 });
 afterAll(async () => {
+  await fsp.rm(pki.dir, { recursive: true, force: true });
   await root.remove();
   await fsp.rm(work, { recursive: true, force: true });
 });

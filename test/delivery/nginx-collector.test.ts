@@ -52,6 +52,7 @@ http {
   execFileSync('nginx', ['-c', path.join(work, 'nginx.conf'), '-p', work, '-e', path.join(work, 'error.log')]);
 });
 afterAll(async () => {
+  await fsp.rm(pki.dir, { recursive: true, force: true });
   const pid = await fsp.readFile(path.join(work, 'nginx.pid'), 'utf8').catch(() => '');
   if (pid) process.kill(Number(pid), 'SIGTERM');
   await root.remove();

@@ -26,6 +26,17 @@ afterEach(async () => {
 });
 
 describe('scanForKeys', () => {
+  it('a 0644 key behind a dir others cannot search is not readable by others (the walk prunes it)', async () => {
+    await t.dir('/home/bob', { mode: 0o700, uid: 1002, gid: 1002 });
+    await t.file('/home/bob/keys/id_rsa', key('rsa-pem'), { mode: 0o644, uid: 1002, gid: 1002 });
+    await t.dir('/root', { mode: 0o700 });
+    await t.file('/root/backup/id_rsa', key('rsa-pem'), { mode: 0o644 });
+    await t.file('/home/carol/pub/id_rsa', key('rsa-pem'), { mode: 0o644, uid: 1003, gid: 1003 });
+    const r = await scanForKeys(createHost({ root: t.root }).fs, [...ROOTS, { path: '/root', scope: 'others-readable', why: 'under /root' }]);
+    expect(r.keys.map((k) => k.path)).toEqual(['/home/carol/pub/id_rsa']);
+    expect(r.walked.find((w) => w.path === '/root')).toEqual({ path: '/root', why: 'under /root; not searchable by others, nothing in it is readable by them', files: 0 });
+  });
+
   it('reports each key once, with a fingerprint of the whole file, and walks a nested root on its own', async () => {
     await t.file(`${HOME}/a/notes.txt`, key('ed25519'), { mode: 0o644, ...RUNNER });
     await t.file('/home/alice/shared/id_rsa', key('rsa-pem'), { mode: 0o644, uid: 1001, gid: 1001 });

@@ -53,7 +53,7 @@ export default defineCases({
           status: 'pass',
           subject: ALL_ROOTS,
           message: 'no private key in 6 files',
-          evidence: [`${RUNNER_HOME}: 3 files (in the home of runner user gitlab-runner)`, `${BUILDS}: 2 files (in the builds dir of runner:shell-1)`, '/tmp: 1 file (in /tmp)', '/home: 0 files (under /home)', '/root: 0 files (under /root)'],
+          evidence: [`${RUNNER_HOME}: 3 files (in the home of runner user gitlab-runner)`, `${BUILDS}: 2 files (in the builds dir of runner:shell-1)`, '/tmp: 1 file (in /tmp)', '/home: 0 files (under /home)', '/root: 0 files (under /root; not searchable by others, nothing in it is readable by them)'],
         },
       ],
     },
@@ -137,9 +137,10 @@ export default defineCases({
       ],
     },
     {
-      name: 'a user\'s key readable by others under /home and /root (mode 0644 and 0604)',
+      name: 'a user\'s key readable by others under /home and under a /root left 0755 (mode 0644 and 0604)',
       build: async (t) => {
         await cleanHost(t);
+        await t.dir('/root', { mode: 0o755 });
         await t.file('/home/alice/backup/id_ecdsa', key('ecdsa-pem'), { mode: 0o644, ...ALICE });
         await t.file('/root/.ssh/id_rsa', key('rsa-pem'), { mode: 0o604 });
       },
