@@ -31,6 +31,8 @@ import auditDockerWatches from './audit/docker-watches.js';
 import strayPrivateKeys from './ssh/stray-private-keys.js';
 import runnerAuthorizedKeys from './ssh/runner-authorized-keys.js';
 import sshdLogins from './ssh/sshd-logins.js';
+import egressDefaultDeny from './network/egress-default-deny.js';
+import metadataBlocked from './network/metadata-blocked.js';
 
 /**
  * The catalogue: an explicit map, sorted by id, so `runnerguard checks`,
@@ -59,6 +61,8 @@ const BY_ID: Record<string, Check> = {
   'RG-GHA-001': ghaNotRoot,
   'RG-GHA-002': ghaEphemeral,
   'RG-GHA-003': ghaCredentials,
+  'RG-NET-001': egressDefaultDeny,
+  'RG-NET-002': metadataBlocked,
   'RG-HOST-001': runnerSudo,
   'RG-BUILD-001': leftoverDirs,
   'RG-BUILD-002': credentialFiles,
