@@ -40,6 +40,8 @@ commands:
   config check       validate the config file
   run                one scheduled cycle: audit, save, metrics, deliver (spooling)
   deliver            send the spooled reports now
+  fix [ID...]        plan the remediations for failing findings; --apply (with the ids named) applies them
+  rollback [RUN-ID]  undo a remediation run from its journal (the latest by default)
 
 options (audit):
   --root DIR         audit an offline root (image, chroot, fixture) instead of this host

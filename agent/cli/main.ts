@@ -5,6 +5,7 @@ import { USAGE, UsageError } from './args.js';
 import { auditCommand } from './commands/audit.js';
 import { checksCommand, explainCommand } from './commands/catalogue.js';
 import { configCommand } from './commands/config-check.js';
+import { fixCommand, rollbackCommand } from './commands/fix.js';
 import { deliverCommand, runCycle } from './commands/run.js';
 
 type Command = (argv: string[]) => number | Promise<number>;
@@ -16,6 +17,8 @@ const COMMANDS: Record<string, Command> = {
   config: configCommand,
   run: runCycle,
   deliver: deliverCommand,
+  fix: fixCommand,
+  rollback: rollbackCommand,
 };
 
 /** Returns the exit code; never lets a stack trace reach the user. */

@@ -1,0 +1,113 @@
+import { promises as fsp } from 'node:fs';
+import { CATALOGUE, checkOptionSchemas } from '../../../checks/index.js';
+import { REMEDIATIONS, remediationFor } from '../../../remediations/index.js';
+import { loadConfig } from '../../config/load.js';
+import type { AgentConfig } from '../../config/schema.js';
+import { acquireLock, LockBusy } from '../../delivery/lock.js';
+import { runAudit } from '../../engine/run-checks.js';
+import { createHost, type Host } from '../../host/index.js';
+import { applyPlans } from '../../remediate/apply.js';
+import { planRemediations, type PlannedRemediation } from '../../remediate/plan.js';
+import { renderPlans, renderStep } from '../../remediate/render.js';
+import { NothingToRollBack, rollbackRun } from '../../remediate/rollback.js';
+import type { Remediation } from '../../remediate/types.js';
+import { COMMON, idList, parse, UsageError } from '../args.js';
+
+/** Serialises fix/rollback with run and deliver: one writer of the host at a time. */
+export async function withStateLock<T>(config: AgentConfig, what: string, fn: (stateDir: string) => Promise<T>): Promise<T> {
+  const dir = config.agent.state_dir;
+  await fsp.mkdir(dir, { recursive: true, mode: 0o700 });
+  let release;
+  try {
+    release = await acquireLock(dir, config.agent.lock_wait_ms, what);
+  } catch (err) {
+    if (err instanceof LockBusy) throw new UsageError(`${err.message}; not starting a second one`);
+    throw err;
+  }
+  try {
+    return await fn(dir);
+  } finally {
+    await release();
+  }
+}
+
+function pick(ids: string[] | undefined): Remediation[] {
+  if (!ids || ids.length === 0) return REMEDIATIONS;
+  return ids.map((id) => {
+    const r = remediationFor(id);
+    if (!r) {
+      const known = CATALOGUE.some((c) => c.meta.id === id);
+      throw new UsageError(known ? `${id} has no automated remediation: its findings say what to do by hand` : `unknown check id "${id}"`);
+    }
+    return r;
+  });
+}
+
+/** Plans, applies, journals, re-checks. Shared by `fix --apply` and `run` (remediations enabled in config). */
+export async function applyRemediations(host: Host, config: AgentConfig, stateDir: string, planned: PlannedRemediation[], out: (s: string) => void): Promise<number> {
+  const plans = planned.flatMap((p) => p.plans);
+  if (plans.length === 0) {
+    out('nothing to apply\n');
+    return planned.some((p) => p.refusals.length) ? 1 : 0;
+  }
+  const result = await applyPlans(host, plans, stateDir);
+  for (const s of result.steps) out(`${s.state.padEnd(7)} ${s.remediation} ${s.subject}: ${(await renderStep(host, s.step)).split('\n')[0]}${s.note ? ` (${s.note})` : ''}\n`);
+  if (result.status === 'failed') {
+    out(`failed: ${result.error}\njournal: ${result.journalDir}\n`);
+    return 1;
+  }
+  out(`applied as run ${result.runId} (undo: runnerguard rollback ${result.runId}${host.live ? '' : ` --root ${host.root}`})\n`);
+  const ids = new Set(plans.map((p) => p.remediation));
+  const after = await runAudit({ host, config, checks: CATALOGUE.filter((c) => ids.has(c.meta.id)) });
+  let still = 0;
+  for (const f of after.findings) {
+    const bad = f.status === 'fail' || f.status === 'error';
+    if (bad && !f.waived) still++;
+    out(`re-check ${f.check} ${f.subject}: ${f.status}${bad ? `: ${f.message}` : ''}\n`);
+  }
+  return still > 0 || planned.some((p) => p.refusals.length) ? 1 : 0;
+}
+
+/** `runnerguard fix [ID...] [--apply]`: the plan, and with --apply (and ids named) the change. */
+export async function fixCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parse(argv, { ...COMMON, apply: { type: 'boolean' } });
+  const named = [...positionals, ...(idList(values.only) ?? [])];
+  if (values.apply && named.length === 0) throw new UsageError('fix --apply needs the remediations named (runnerguard fix --apply RG-RUN-002 ...): nothing is applied by default');
+  const skip = new Set(idList(values.skip) ?? []);
+  const remediations = pick(named).filter((r) => !skip.has(r.meta.id));
+  const config = await loadConfig(values.config as string | undefined, checkOptionSchemas());
+  const host = createHost({ root: values.root as string | undefined });
+  const out = (s: string) => process.stdout.write(s);
+  return withStateLock(config, 'runnerguard fix', async (stateDir) => {
+    const { planned } = await planRemediations({ host, config, checks: CATALOGUE, remediations, stateDir });
+    out(await renderPlans(host, planned));
+    if (!values.apply) {
+      const any = planned.some((p) => p.plans.length);
+      out(any ? `\nnothing changed; apply with: runnerguard fix --apply ${planned.filter((p) => p.plans.length).map((p) => p.remediation.meta.id).join(' ')}\n` : '');
+      return 0;
+    }
+    return applyRemediations(host, config, stateDir, planned, out);
+  });
+}
+
+/** `runnerguard rollback [RUN-ID]`: undo a run (the latest by default). */
+export async function rollbackCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parse(argv, { root: COMMON.root!, config: COMMON.config! });
+  if (positionals.length > 1) throw new UsageError('rollback takes at most one run id');
+  const config = await loadConfig(values.config as string | undefined, checkOptionSchemas());
+  const host = createHost({ root: values.root as string | undefined });
+  return withStateLock(config, 'runnerguard rollback', async (stateDir) => {
+    try {
+      const r = await rollbackRun(host, stateDir, positionals[0]);
+      for (const e of [...r.entries].reverse()) {
+        process.stdout.write(`${e.state.padEnd(7)} ${e.remediation} ${e.subject}: ${(await renderStep(host, e.step)).split('\n')[0]}${e.note ? ` (${e.note})` : ''}\n`);
+      }
+      process.stdout.write(`rolled back run ${r.runId}\n`);
+      return 0;
+    } catch (err) {
+      if (!(err instanceof NothingToRollBack)) throw err;
+      process.stderr.write(`runnerguard: ${err.message}\n`);
+      return 1;
+    }
+  });
+}

@@ -1,0 +1,110 @@
+import { randomBytes } from 'node:crypto';
+import { promises as fsp } from 'node:fs';
+import path from 'node:path';
+import { atomicWrite } from '../util/atomic-write.js';
+import { sha256, type BlobStore, type Snapshot } from './target-fs.js';
+import type { Step } from './types.js';
+
+/** What an entry needs to be undone. */
+export type Before =
+  | { kind: 'paths'; snapshots: Snapshot[]; after?: Record<string, string | null> }
+  | { kind: 'quarantine'; source: Snapshot; stored: string }
+  | { kind: 'nft'; existed: boolean; text?: string }
+  | { kind: 'service'; enabled: boolean; active: boolean; links: Snapshot[] }
+  | { kind: 'none' };
+
+export interface JournalEntry {
+  seq: number;
+  remediation: string;
+  subject: string;
+  step: Step;
+  before: Before;
+  /** pending: before-state recorded, the step may or may not have run (a crash). */
+  state: 'pending' | 'applied' | 'skipped' | 'undone';
+  note?: string;
+}
+
+export interface JournalDoc {
+  schema: 'runnerguard/journal@1';
+  runId: string;
+  root: string;
+  startedAt: string;
+  status: 'applying' | 'applied' | 'failed' | 'rolled-back';
+  entries: JournalEntry[];
+  message?: string;
+}
+
+/** Sortable and unique: 20261122T210455Z-1a2b3c. */
+export function newRunId(now = new Date()): string {
+  return `${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomBytes(3).toString('hex')}`;
+}
+
+/**
+ * <state_dir>/journal/<run-id>/journal.json plus blobs/<sha256>: the before
+ * state of every step, written (atomically) before the step runs, so a run
+ * killed half way can still be rolled back.
+ */
+export class Journal implements BlobStore {
+  readonly dir: string;
+  doc: JournalDoc;
+
+  private constructor(dir: string, doc: JournalDoc) {
+    this.dir = dir;
+    this.doc = doc;
+  }
+
+  static root(stateDir: string): string {
+    return path.join(stateDir, 'journal');
+  }
+
+  static async create(stateDir: string, runId: string, targetRoot: string): Promise<Journal> {
+    await fsp.mkdir(stateDir, { recursive: true, mode: 0o700 });
+    const dir = path.join(Journal.root(stateDir), runId);
+    await fsp.mkdir(path.join(dir, 'blobs'), { recursive: true, mode: 0o700 });
+    await fsp.chmod(Journal.root(stateDir), 0o700);
+    const j = new Journal(dir, { schema: 'runnerguard/journal@1', runId, root: targetRoot, startedAt: new Date().toISOString(), status: 'applying', entries: [] });
+    await j.save();
+    return j;
+  }
+
+  static async open(stateDir: string, runId: string): Promise<Journal> {
+    const dir = path.join(Journal.root(stateDir), runId);
+    const doc = JSON.parse(await fsp.readFile(path.join(dir, 'journal.json'), 'utf8')) as JournalDoc;
+    if (doc.schema !== 'runnerguard/journal@1') throw new Error(`${dir}/journal.json: not a runnerguard journal`);
+    return new Journal(dir, doc);
+  }
+
+  /** Run ids, oldest first. */
+  static async list(stateDir: string): Promise<string[]> {
+    const names = await fsp.readdir(Journal.root(stateDir)).catch(() => [] as string[]);
+    return names.filter((n) => /^\d{8}T\d{6}Z-[0-9a-f]+$/.test(n)).sort();
+  }
+
+  get quarantineDir(): string {
+    return path.join(path.dirname(path.dirname(this.dir)), 'quarantine', this.doc.runId);
+  }
+
+  async save(): Promise<void> {
+    await atomicWrite(path.join(this.dir, 'journal.json'), `${JSON.stringify(this.doc, null, 2)}\n`, { mode: 0o600 });
+  }
+
+  async add(e: Omit<JournalEntry, 'seq' | 'state'>): Promise<JournalEntry> {
+    const entry: JournalEntry = { ...e, seq: this.doc.entries.length + 1, state: 'pending' };
+    this.doc.entries.push(entry);
+    await this.save();
+    return entry;
+  }
+
+  async put(data: Buffer): Promise<string> {
+    const hash = sha256(data);
+    const file = path.join(this.dir, 'blobs', hash);
+    if ((await fsp.lstat(file).catch(() => null)) === null) await atomicWrite(file, data, { mode: 0o600 });
+    return hash;
+  }
+
+  async get(hash: string): Promise<Buffer> {
+    const data = await fsp.readFile(path.join(this.dir, 'blobs', hash));
+    if (sha256(data) !== hash) throw new Error(`journal blob ${hash} is corrupt`);
+    return data;
+  }
+}

@@ -1,0 +1,66 @@
+import type { AgentConfig } from '../config/schema.js';
+import { SecretRegistry } from '../engine/redact.js';
+import { runAudit } from '../engine/run-checks.js';
+import type { Check, Finding, Report } from '../engine/types.js';
+import { createFacts } from '../facts/index.js';
+import type { Host, HostFs } from '../host/index.js';
+import { isRefusal, type Plan, type Refusal, type Remediation } from './types.js';
+
+export interface PlannedRemediation {
+  remediation: Remediation;
+  findings: Finding[];
+  plans: Plan[];
+  refusals: Refusal[];
+}
+
+/**
+ * The host as the steps planned so far will leave it: later remediations
+ * plan their edits of a file on the text the earlier ones produce, so one
+ * run's edits of config.toml chain instead of conflicting.
+ */
+function overlaid(host: Host, overlay: Map<string, string>): Host {
+  const fs: HostFs = Object.create(host.fs);
+  fs.readFile = async (p, o) => (overlay.has(p) ? Buffer.from(overlay.get(p)!) : host.fs.readFile(p, o));
+  fs.readText = async (p, o) => (overlay.has(p) ? overlay.get(p)! : host.fs.readText(p, o));
+  return Object.assign(Object.create(host), { fs });
+}
+
+/** Findings a remediation acts on: failing or warning, not waived. */
+export function actionable(report: Report, id: string): Finding[] {
+  return report.findings.filter((f) => f.check === id && (f.status === 'fail' || f.status === 'warn') && !f.waived);
+}
+
+/**
+ * Audits the checks behind `remediations`, then asks each remediation for its
+ * plan against the failing findings. Reads only; changes nothing.
+ */
+export async function planRemediations(opts: { host: Host; config: AgentConfig; checks: Check[]; remediations: Remediation[]; stateDir: string; now?: Date }): Promise<{ report: Report; planned: PlannedRemediation[] }> {
+  const ids = new Set(opts.remediations.map((r) => r.meta.id));
+  const report = await runAudit({ host: opts.host, config: opts.config, checks: opts.checks.filter((c) => ids.has(c.meta.id)) });
+  const secrets = new SecretRegistry();
+  const facts = createFacts(opts.host, opts.config, secrets);
+  const planned: PlannedRemediation[] = [];
+  const overlay = new Map<string, string>();
+  const host = overlaid(opts.host, overlay);
+  for (const r of opts.remediations) {
+    const findings = actionable(report, r.meta.id);
+    if (findings.length === 0) {
+      planned.push({ remediation: r, findings, plans: [], refusals: [] });
+      continue;
+    }
+    const ctx = { host, facts, config: opts.config, options: opts.config.checks[r.meta.id] ?? {}, secrets, now: opts.now ?? new Date(), stateDir: opts.stateDir };
+    let out: Array<Plan | Refusal>;
+    try {
+      out = await r.plan(ctx, findings);
+    } catch (err) {
+      out = [{ remediation: r.meta.id, subject: 'plan', reason: `could not plan: ${(err as Error).message}` }];
+    }
+    const plans = out.filter((p): p is Plan => !isRefusal(p) && p.steps.length > 0);
+    for (const step of plans.flatMap((p) => p.steps)) {
+      if (step.op === 'editFile') overlay.set(step.path, step.after);
+      if (step.op === 'writeFile') overlay.set(step.path, step.content);
+    }
+    planned.push({ remediation: r, findings, plans, refusals: out.filter(isRefusal) });
+  }
+  return { report, planned };
+}

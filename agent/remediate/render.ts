@@ -1,0 +1,69 @@
+import { createTwoFilesPatch } from 'diff';
+import type { Host } from '../host/index.js';
+import type { PlannedRemediation } from './plan.js';
+import type { Step } from './types.js';
+
+const octal = (m: number) => `0${m.toString(8).padStart(3, '0')}`;
+
+/** A unified diff as `diff -u` prints it: no Index/=== preamble, no empty header tabs. */
+export function unifiedDiff(from: string, to: string, before: string, after: string): string {
+  return createTwoFilesPatch(from, to, before, after, '', '', { context: 2 })
+    .split('\n')
+    .filter((l, i) => !(i < 2 && (l.startsWith('Index: ') || /^=+$/.test(l))))
+    .map((l) => (/^(---|\+\+\+) /.test(l) ? l.replace(/\t$/, '') : l))
+    .join('\n')
+    .trimEnd();
+}
+
+async function current(host: Host, p: string): Promise<string> {
+  return host.fs.readText(p, { maxBytes: 16 * 1024 * 1024 }).catch(() => '');
+}
+
+/** One step as a person reads it; files as a unified diff. */
+export async function renderStep(host: Host, step: Step): Promise<string> {
+  switch (step.op) {
+    case 'chmod':
+      return `chmod ${octal(step.mode)} ${step.path}`;
+    case 'chown':
+      return `chown ${step.uid}:${step.gid} ${step.path}`;
+    case 'editFile':
+      return unifiedDiff(step.path, step.path, step.before, step.after);
+    case 'writeFile': {
+      const before = await current(host, step.path);
+      const head = `write ${step.path} (${octal(step.mode)} ${step.uid}:${step.gid})\n`;
+      return head + unifiedDiff(before ? step.path : '/dev/null', step.path, before, step.content);
+    }
+    case 'quarantine':
+      return `move ${step.path} to the quarantine (${step.reason})`;
+    case 'groupRemove':
+      return `gpasswd --delete ${step.user} ${step.group}`;
+    case 'nftTable':
+      return `nft -f - (replaces table ${step.family} ${step.table} in one transaction):\n${step.text.replace(/^/gm, '  ')}`;
+    case 'serviceEnable':
+      return `systemctl enable --now ${step.unit}`;
+    case 'validate':
+      return `check: ${step.argv.join(' ')} (${step.why}); if it fails, this run is undone`;
+    case 'reload':
+      return `run: ${step.argv.join(' ')} (${step.why})`;
+    case 'removeTree':
+      return `delete ${step.path} (${step.bytes} bytes; ${step.reason}) — not reversible`;
+  }
+}
+
+export async function renderPlans(host: Host, planned: PlannedRemediation[]): Promise<string> {
+  const out: string[] = [];
+  for (const p of planned) {
+    const m = p.remediation.meta;
+    if (p.plans.length === 0 && p.refusals.length === 0) {
+      out.push(`${m.id}: nothing to do${p.findings.length ? '' : ' (the check passes)'}\n`);
+      continue;
+    }
+    out.push(`${m.id}: ${m.title}\n  impact: ${m.impact}\n  restarts a service: ${m.restartsService ? 'yes' : 'no'}\n`);
+    for (const plan of p.plans) {
+      out.push(`  ${plan.subject}: ${plan.summary}\n`);
+      for (const s of plan.steps) out.push(`${(await renderStep(host, s)).replace(/^/gm, '    ')}\n`);
+    }
+    for (const r of p.refusals) out.push(`  ${r.subject}: refused: ${r.reason}\n`);
+  }
+  return out.join('\n');
+}

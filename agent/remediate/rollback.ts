@@ -1,0 +1,32 @@
+import type { Host } from '../host/index.js';
+import { undoEntries } from './apply.js';
+import { Journal, type JournalEntry } from './journal.js';
+
+export class NothingToRollBack extends Error {
+  override name = 'NothingToRollBack';
+}
+
+/** The newest run that is not rolled back yet. */
+export async function latestRun(stateDir: string): Promise<string> {
+  const ids = await Journal.list(stateDir);
+  for (const id of ids.reverse()) {
+    const j = await Journal.open(stateDir, id);
+    if (j.doc.status === 'applied' || j.doc.status === 'applying') return id;
+  }
+  throw new NothingToRollBack(`no applied remediation run in ${Journal.root(stateDir)}`);
+}
+
+/** Undoes one run, newest step first: files byte-identical with mode and owner, groups, tables, quarantined files back. */
+export async function rollbackRun(host: Host, stateDir: string, runId?: string): Promise<{ runId: string; entries: JournalEntry[] }> {
+  const id = runId ?? (await latestRun(stateDir));
+  const j = await Journal.open(stateDir, id).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') throw new NothingToRollBack(`no remediation run ${id} in ${Journal.root(stateDir)}`);
+    throw err;
+  });
+  if (j.doc.status === 'rolled-back') throw new NothingToRollBack(`run ${id} is rolled back already`);
+  if (j.doc.root !== host.root) throw new NothingToRollBack(`run ${id} changed ${j.doc.root}, not ${host.root}: pass --root ${j.doc.root}`);
+  await undoEntries(host, j);
+  j.doc.status = 'rolled-back';
+  await j.save();
+  return { runId: id, entries: j.doc.entries };
+}

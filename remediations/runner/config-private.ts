@@ -1,0 +1,27 @@
+import { gitlabFacts } from '../../agent/facts/gitlab.js';
+import { defineRemediation, type Step } from '../../agent/remediate/types.js';
+
+export default defineRemediation({
+  meta: {
+    id: 'RG-RUN-002',
+    title: 'chmod 0600 the runner config, owned by root (or the runner service user)',
+    impact: 'tools that read config.toml as another user (a monitoring script, a group member) lose access',
+    restartsService: false,
+  },
+  async plan(ctx) {
+    const gitlab = await ctx.facts.get(gitlabFacts);
+    if (!gitlab) return [];
+    const path = gitlab.configPath;
+    const st = await ctx.host.fs.stat(path);
+    if (!st || st.kind !== 'file') return [{ remediation: 'RG-RUN-002', subject: path, reason: `${path} is not a regular file` }];
+    const users = await ctx.host.users();
+    // The service reads (and rewrites) its config: it must stay owner when it runs as a user.
+    const service = gitlab.serviceUser === 'root' ? undefined : users.user(gitlab.serviceUser);
+    const uid = service?.uid ?? 0;
+    const gid = service?.gid ?? 0;
+    const steps: Step[] = [];
+    if (st.uid !== uid || st.gid !== gid) steps.push({ op: 'chown', path, uid, gid });
+    if (st.mode !== 0o600) steps.push({ op: 'chmod', path, mode: 0o600 });
+    return steps.length ? [{ remediation: 'RG-RUN-002', subject: path, summary: `mode 0600, owner ${service?.name ?? 'root'}`, steps }] : [];
+  },
+});

@@ -1,0 +1,42 @@
+import TOML from '@iarna/toml';
+import { gitlabFacts, type RunnerEntry } from '../../agent/facts/gitlab.js';
+import type { Finding } from '../../agent/engine/types.js';
+import type { Plan, PlanContext, Refusal } from '../../agent/remediate/types.js';
+
+/**
+ * Shared by the config.toml remediations: for each failing runner subject,
+ * `edit` rewrites the current text (minimal edits); the result must still
+ * parse, or the subject is refused. All edits of one run go into one
+ * editFile step per subject, chained on the text the previous one left.
+ */
+export async function planTomlEdits(
+  ctx: PlanContext,
+  findings: Finding[],
+  id: string,
+  summary: string,
+  edit: (text: string, r: RunnerEntry) => string,
+): Promise<Array<Plan | Refusal>> {
+  const gitlab = await ctx.facts.get(gitlabFacts);
+  if (!gitlab || !gitlab.config.ok) return [{ remediation: id, subject: gitlab?.configPath ?? 'gitlab-runner', reason: 'no readable runner config.toml' }];
+  const subjects = new Set(findings.map((f) => f.subject));
+  const path = gitlab.configPath;
+  let text = await ctx.host.fs.readText(path, { maxBytes: 4 * 1024 * 1024 });
+  const out: Array<Plan | Refusal> = [];
+  for (const r of gitlab.config.runners.filter((x) => subjects.has(x.subject))) {
+    const before = text;
+    let after: string;
+    try {
+      after = edit(before, r);
+      TOML.parse(after);
+    } catch (err) {
+      out.push({ remediation: id, subject: r.subject, reason: `the edit of ${path} would not be valid TOML (${(err as Error).message.split('\n')[0]}): fix it by hand` });
+      continue;
+    }
+    if (after === before) continue;
+    out.push({ remediation: id, subject: r.subject, summary, steps: [{ op: 'editFile', path, before, after }] });
+    text = after;
+  }
+  return out;
+}
+
+export const runnerTable = (r: RunnerEntry, sub?: string): string[] => (sub ? ['runners', String(r.index), sub] : ['runners', String(r.index)]);

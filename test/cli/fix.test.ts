@@ -1,0 +1,106 @@
+import { readFileSync, rmSync, statSync, mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildBundle, runCli } from '../helpers/cli.js';
+import { FixtureTree } from '../helpers/fixture-tree.js';
+import { treeHash } from '../helpers/remediation-cases.js';
+import { unifiedDiff } from '../../agent/remediate/render.js';
+
+const changedLines = (a: string, b: string) => unifiedDiff('a', 'b', a, b).split('\n').slice(2).filter((l) => /^[-+]/.test(l));
+import { CONFIG_PATH, runner, runnerHost } from '../checks/runner/fixture.js';
+
+/** A config.toml as a real runner host has it after a few years: two runners, comments, tabs. */
+const REAL = `concurrent = 8
+check_interval = 0
+shutdown_timeout = 0
+
+[session_server]
+  session_timeout = 1800
+
+`;
+
+let bundle: string;
+let t: FixtureTree;
+let state: string;
+let cfg: string;
+beforeAll(async () => {
+  bundle = buildBundle();
+  t = await FixtureTree.create();
+  await runnerHost(
+    t,
+    runner('build-docker', 'docker', '\t[runners.docker]\n\t\ttls_verify = false\n\t\timage = "docker:27"\n\t\tprivileged = true # docker:dind for image builds\n\t\tdisable_cache = false\n\t\tvolumes = [\n\t\t\t"/cache",\n\t\t\t# let jobs talk to the host daemon\n\t\t\t"/var/run/docker.sock:/var/run/docker.sock",\n\t\t]\n\t\tpull_policy = "if-not-present"\n\t\tshm_size = 0\n') +
+      runner('shell-deploy', 'shell', '\t[runners.feature_flags]\n\t\tFF_ENABLE_JOB_CLEANUP = true\n'),
+    REAL,
+  );
+  await t.file(CONFIG_PATH, readFileSync(t.p(CONFIG_PATH)), { mode: 0o644 });
+  state = mkdtempSync(path.join(os.tmpdir(), 'rg-fix-state-'));
+  cfg = path.join(state, 'config.toml');
+  writeFileSync(cfg, `[agent]\nstate_dir = "${state}/state"\n`, { mode: 0o600 });
+});
+afterAll(async () => {
+  await t.remove();
+  rmSync(state, { recursive: true, force: true });
+  rmSync(path.dirname(bundle), { recursive: true, force: true });
+});
+
+describe('runnerguard fix and rollback (built bundle, fixture root)', () => {
+  it('fix prints the plan with impacts and unified diffs, and changes nothing', async () => {
+    const before = await treeHash(t.root);
+    const r = await runCli(bundle, ['fix', '--root', t.root, '--config', cfg]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('RG-RUN-003: Set privileged = false');
+    expect(r.stdout).toContain('impact: jobs that use Docker-in-Docker');
+    expect(r.stdout).toContain('-\t\tprivileged = true # docker:dind for image builds\n');
+    expect(r.stdout).toContain('+\t\tprivileged = false # docker:dind for image builds\n');
+    expect(r.stdout).toContain('-\t\t\t"/var/run/docker.sock:/var/run/docker.sock",\n');
+    expect(r.stdout).toContain('chmod 0600 /etc/gitlab-runner/config.toml');
+    expect(r.stdout).toMatch(/nothing changed; apply with: runnerguard fix --apply RG-RUN-002 RG-RUN-003 RG-RUN-004 RG-RUN-005 RG-RUN-007/);
+    expect(r.stdout).not.toContain('TOKENTOKEN');
+    expect(await treeHash(t.root)).toBe(before);
+  });
+
+  it('--apply needs the ids named', async () => {
+    const r = await runCli(bundle, ['fix', '--apply', '--root', t.root, '--config', cfg]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('fix --apply needs the remediations named');
+  });
+
+  it('fix --apply changes only the intended lines, re-checks, is idempotent, and rollback restores the tree', async () => {
+    const before = await treeHash(t.root);
+    const original = readFileSync(t.p(CONFIG_PATH), 'utf8');
+    const r = await runCli(bundle, ['fix', '--apply', 'RG-RUN-002', 'RG-RUN-003', 'RG-RUN-004', 'RG-RUN-005', 'RG-RUN-007', '--root', t.root, '--config', cfg]);
+    expect(r.stderr).toBe('');
+    expect(r.code, r.stdout).toBe(0);
+    expect(r.stdout).toMatch(/applied as run (\d{8}T\d{6}Z-[0-9a-f]+)/);
+    expect(r.stdout).toContain('re-check RG-RUN-003 runner:build-docker: pass');
+    expect(r.stdout).toContain('re-check RG-RUN-002 /etc/gitlab-runner/config.toml: pass');
+    const after = readFileSync(t.p(CONFIG_PATH), 'utf8');
+    // The whole change, as diff -u0 shows it: nothing else in the file moved.
+    expect(changedLines(original, after)).toEqual([
+      '-\t\tprivileged = true # docker:dind for image builds',
+      '+\t\tprivileged = false # docker:dind for image builds',
+      '-\t\t\t"/var/run/docker.sock:/var/run/docker.sock",',
+      '-\t\tpull_policy = "if-not-present"',
+      '+\t\tpull_policy = ["always"]',
+      '+\t[runners.feature_flags]',
+      '+\t\tFF_ENABLE_JOB_CLEANUP = true',
+    ]);
+    writeFileSync(path.join(state, 'config.toml.diff'), unifiedDiff('config.toml.orig', 'config.toml', original, after));
+    expect(statSync(t.p(CONFIG_PATH)).mode & 0o7777).toBe(0o600);
+
+    const again = await runCli(bundle, ['fix', '--apply', 'RG-RUN-002', 'RG-RUN-003', 'RG-RUN-004', 'RG-RUN-005', 'RG-RUN-007', '--root', t.root, '--config', cfg]);
+    expect(again.stdout).toContain('nothing to apply');
+    expect(again.code).toBe(0);
+
+    const rb = await runCli(bundle, ['rollback', '--root', t.root, '--config', cfg]);
+    expect(rb.stderr).toBe('');
+    expect(rb.code).toBe(0);
+    expect(rb.stdout).toMatch(/rolled back run \d{8}T/);
+    expect(await treeHash(t.root)).toBe(before);
+    const none = await runCli(bundle, ['rollback', '--root', t.root, '--config', cfg]);
+    expect(none.code).toBe(1);
+    expect(none.stderr).toContain('no applied remediation run');
+  });
+});
