@@ -89,7 +89,9 @@ export class Journal implements BlobStore {
   }
 
   async add(e: Omit<JournalEntry, 'seq' | 'state'>): Promise<JournalEntry> {
-    const entry: JournalEntry = { ...e, seq: this.doc.entries.length + 1, state: 'pending' };
+    // An edit that removes a secret keeps only its masked texts here: undo needs the snapshots (blobs, 0600), not these.
+    const step = e.step.op === 'editFile' && e.step.redacted ? { ...e.step, ...e.step.redacted } : e.step;
+    const entry: JournalEntry = { ...e, step, seq: this.doc.entries.length + 1, state: 'pending' };
     this.doc.entries.push(entry);
     await this.save();
     return entry;

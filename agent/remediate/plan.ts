@@ -42,13 +42,14 @@ export async function planRemediations(opts: { host: Host; config: AgentConfig; 
   const planned: PlannedRemediation[] = [];
   const overlay = new Map<string, string>();
   const host = overlaid(opts.host, overlay);
+  const nftPlanned = new Map<string, string>();
   for (const r of opts.remediations) {
     const findings = actionable(report, r.meta.id);
     if (findings.length === 0) {
       planned.push({ remediation: r, findings, plans: [], refusals: [] });
       continue;
     }
-    const ctx = { host, facts, config: opts.config, options: opts.config.checks[r.meta.id] ?? {}, secrets, now: opts.now ?? new Date(), stateDir: opts.stateDir };
+    const ctx = { host, facts, config: opts.config, options: opts.config.checks[r.meta.id] ?? {}, secrets, now: opts.now ?? new Date(), stateDir: opts.stateDir, nftPlanned };
     let out: Array<Plan | Refusal>;
     try {
       out = await r.plan(ctx, findings);
@@ -59,6 +60,7 @@ export async function planRemediations(opts: { host: Host; config: AgentConfig; 
     for (const step of plans.flatMap((p) => p.steps)) {
       if (step.op === 'editFile') overlay.set(step.path, step.after);
       if (step.op === 'writeFile') overlay.set(step.path, step.content);
+      if (step.op === 'nftTable') nftPlanned.set(`${step.family} ${step.table}`, step.text);
     }
     planned.push({ remediation: r, findings, plans, refusals: out.filter(isRefusal) });
   }

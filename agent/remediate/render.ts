@@ -27,7 +27,7 @@ export async function renderStep(host: Host, step: Step): Promise<string> {
     case 'chown':
       return `chown ${step.uid}:${step.gid} ${step.path}`;
     case 'editFile':
-      return unifiedDiff(step.path, step.path, step.before, step.after);
+      return step.redacted ? `${unifiedDiff(step.path, step.path, step.redacted.before, step.redacted.after)}\n(secrets masked)` : unifiedDiff(step.path, step.path, step.before, step.after);
     case 'writeFile': {
       const before = await current(host, step.path);
       const head = `write ${step.path} (${octal(step.mode)} ${step.uid}:${step.gid})\n`;
@@ -40,11 +40,12 @@ export async function renderStep(host: Host, step: Step): Promise<string> {
     case 'nftTable':
       return `nft -f - (replaces table ${step.family} ${step.table} in one transaction):\n${step.text.replace(/^/gm, '  ')}`;
     case 'serviceEnable':
-      return `systemctl enable --now ${step.unit}`;
+      // Offline nothing runs: the unit is only linked to start at the next boot.
+      return host.live ? `systemctl enable --now ${step.unit}` : `enable ${step.unit} at boot: link /etc/systemd/system/${step.wantedBy}.wants/${step.unit}`;
     case 'validate':
       return `check: ${step.argv.join(' ')} (${step.why}); if it fails, this run is undone`;
     case 'reload':
-      return `run: ${step.argv.join(' ')} (${step.why})`;
+      return `run: ${step.argv.join(' ')} (${step.why})${step.undo ? `; a rollback runs ${step.undo.map((a) => a.join(' ')).join(', ')}` : ''}`;
     case 'removeTree':
       return `delete ${step.path} (${step.bytes} bytes; ${step.reason}) — not reversible`;
   }

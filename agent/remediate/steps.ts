@@ -6,6 +6,7 @@ import { runCommand } from '../host/exec.js';
 import { atomicWrite } from '../util/atomic-write.js';
 import type { Before, Journal, JournalEntry } from './journal.js';
 import { missingParents, onHost, restore, sha256, snapshot, type Snapshot } from './target-fs.js';
+import { removeTreeGuarded } from './tree-guard.js';
 import type { Step } from './types.js';
 
 const CMD_TIMEOUT_MS = 30_000;
@@ -29,7 +30,9 @@ export async function cmd(argv: string[], input?: string): Promise<string> {
   return r.stdout;
 }
 
-const GROUP_FILES = ['/etc/group', '/etc/gshadow'];
+// gpasswd rewrites the backups (group-, gshadow-) too, and creates its lock file when missing.
+const GROUP_FILES = ['/etc/group', '/etc/gshadow', '/etc/group-', '/etc/gshadow-'];
+const PWD_LOCK = '/etc/.pwd.lock';
 
 function pathsOf(step: Step): string[] {
   switch (step.op) {
@@ -40,6 +43,8 @@ function pathsOf(step: Step): string[] {
       return [step.path];
     case 'groupRemove':
       return GROUP_FILES;
+    case 'reload':
+      return step.writes ?? [];
     default:
       return [];
   }
@@ -65,6 +70,8 @@ export async function capture(host: Host, step: Step, j: Journal): Promise<Befor
     return { kind: 'service', enabled: (await q('is-enabled')) === 'enabled', active: (await q('is-active')) === 'active', links: [] };
   }
   const targets = step.op === 'serviceEnable' ? [wantsLink(step)] : pathsOf(step);
+  // An existing lock file is left alone (another tool may hold it); one gpasswd creates goes on rollback.
+  if (step.op === 'groupRemove' && (await host.fs.lstat(PWD_LOCK)) === null) targets.push(PWD_LOCK);
   if (targets.length === 0) return { kind: 'none' };
   const snapshots: Array<Snapshot & { host: string }> = [];
   for (const t of targets) {
@@ -100,6 +107,8 @@ export async function execute(host: Host, step: Step, j: Journal): Promise<strin
     }
     case 'editFile': {
       const p = await onHost(host, step.path);
+      // A scrub's purpose is met when the file went (a job dir deleted earlier in the run); any other edit needs its file.
+      if (step.redacted && !(await fsp.lstat(p).catch(() => null))) throw new StepSkipped(`${step.path} is gone already`);
       const cur = await fsp.readFile(p, 'utf8');
       // Several remediations may edit one file in a run: each edit is rebased, as `patch` would, on what the previous left.
       const next = cur === step.before ? step.after : applyPatch(cur, createPatch(step.path, step.before, step.after), { fuzzFactor: 0 });
@@ -110,6 +119,7 @@ export async function execute(host: Host, step: Step, j: Journal): Promise<strin
     }
     case 'quarantine': {
       const src = await onHost(host, step.path);
+      if (!(await fsp.lstat(src).catch(() => null))) throw new StepSkipped(`${step.path} is gone already: nothing to move`);
       const dst = path.join(j.quarantineDir, step.path);
       await fsp.mkdir(path.dirname(dst), { recursive: true, mode: 0o700 });
       await fsp.chmod(j.quarantineDir, 0o700);
@@ -138,12 +148,9 @@ export async function execute(host: Host, step: Step, j: Journal): Promise<strin
       await cmd(step.argv);
       return;
     case 'removeTree': {
-      const p = await onHost(host, step.path);
-      const st = await fsp.lstat(p).catch(() => null);
-      if (!st) throw new StepSkipped(`${step.path} is gone already`);
-      if (st.mtimeMs !== step.mtimeMs) throw new StepSkipped(`${step.path} changed since the plan (a job may be using it): left alone`);
-      await fsp.rm(p, { recursive: true, force: true });
-      return `deleted ${step.path} (${step.bytes} bytes)`;
+      const r = await removeTreeGuarded(step, await onHost(host, step.path), host.live);
+      if ('skipped' in r) throw new StepSkipped(r.skipped);
+      return r.note;
     }
   }
 }
@@ -176,6 +183,7 @@ export async function move(src: string, dst: string): Promise<void> {
 export async function undo(host: Host, e: JournalEntry, j: Journal): Promise<string | undefined> {
   const b = e.before;
   const step = e.step;
+  if (step.op === 'reload') return host.live ? undoReload(host, step, b, j) : undefined;
   if (b.kind === 'paths') {
     const after = b.after ?? {};
     const changedSince: string[] = [];
@@ -212,12 +220,32 @@ export async function undo(host: Host, e: JournalEntry, j: Journal): Promise<str
     if (!b.enabled) await cmd(['systemctl', 'disable', step.unit]);
     return;
   }
-  if (step.op === 'reload' && host.live) {
-    await cmd(step.argv); // the files are back: make the daemon read them again
-    return 're-run after restoring files';
-  }
   if (step.op === 'removeTree') return 'not reversible (deleted)';
   return undefined;
+}
+
+/**
+ * The files are back: make the daemon read them again, or run the step's own
+ * undo commands (best effort: a failed apply may have loaded only part), then
+ * put back the files the command rewrote unless someone changed them since.
+ */
+async function undoReload(host: Host, step: Extract<Step, { op: 'reload' }>, b: Before, j: Journal): Promise<string> {
+  const notes: string[] = [];
+  if (!step.undo) {
+    await cmd(step.argv);
+    notes.push('re-run after restoring files');
+  } else {
+    for (const argv of step.undo) await cmd(argv).then(() => notes.push(`ran ${argv.join(' ')}`), (err: Error) => notes.push(err.message));
+  }
+  if (b.kind === 'paths') {
+    for (const s of [...b.snapshots].reverse()) {
+      const real = (s as { host?: string }).host ?? (await onHost(host, s.path));
+      const now = await fsp.readFile(real).then(sha256, () => null);
+      if (b.after && s.path in b.after && b.after[s.path] !== now) notes.push(`${s.path} changed since: left as it is`);
+      else await restore(real, s, j);
+    }
+  }
+  return notes.join('; ');
 }
 
 /** After a paths step ran: the hashes it left, so a rollback can tell later edits apart. */

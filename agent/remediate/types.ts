@@ -11,11 +11,14 @@ export type Step =
   | { op: 'chown'; path: string; uid: number; gid: number }
   /** Creates or replaces a whole file (drop-ins, rules files of our own). */
   | { op: 'writeFile'; path: string; content: string; mode: number; uid: number; gid: number }
-  /** Replaces the content of an existing file, keeping mode and owner; refused if it no longer holds `before`. */
-  | { op: 'editFile'; path: string; before: string; after: string }
+  /**
+   * Replaces the content of an existing file, keeping mode and owner; refused if it no longer holds `before`.
+   * `redacted`: the texts to show instead when before/after hold secrets (plan, output and journal never see the real ones).
+   */
+  | { op: 'editFile'; path: string; before: string; after: string; redacted?: { before: string; after: string } }
   /** Moves a file to <state_dir>/quarantine/<run-id>/ (root, 0700). */
   | { op: 'quarantine'; path: string; reason: string }
-  /** gpasswd --delete (the target's /etc/group and /etc/gshadow). */
+  /** gpasswd --delete (the target's /etc/group and /etc/gshadow, and the backups gpasswd rewrites). */
   | { op: 'groupRemove'; user: string; group: string }
   /** Loads a whole nftables table atomically (`nft -f`): live hosts only. */
   | { op: 'nftTable'; family: 'inet'; table: string; text: string }
@@ -23,10 +26,17 @@ export type Step =
   | { op: 'serviceEnable'; unit: string; wantedBy: string }
   /** A command whose failure undoes this run's steps (`sshd -t`): live only, skipped offline. */
   | { op: 'validate'; argv: string[]; why: string }
-  /** A command that makes a daemon pick up files (`augenrules --load`); run again after a rollback. */
-  | { op: 'reload'; argv: string[]; why: string }
-  /** Deletes a directory tree; refused if it changed since the plan. Not reversible: the plan lists it. */
-  | { op: 'removeTree'; path: string; mtimeMs: number; bytes: number; reason: string };
+  /**
+   * A command that makes a daemon pick up files (`augenrules --load`). A rollback runs it again, or
+   * the `undo` commands instead when given (delete exactly the rules it loaded), then puts back
+   * `writes`, files the command rewrites itself (augenrules regenerates audit.rules), if unchanged since.
+   */
+  | { op: 'reload'; argv: string[]; why: string; undo?: string[][]; writes?: string[] }
+  /**
+   * Deletes a directory tree; skipped (that tree only) if it changed since the plan: its own mtime, the newest
+   * mtime below it (`newestMs`, when given), a git lock file in it, or (live) a process using it. Not reversible: the plan lists it.
+   */
+  | { op: 'removeTree'; path: string; mtimeMs: number; newestMs?: number; bytes: number; reason: string };
 
 export type StepOp = Step['op'];
 
@@ -58,6 +68,11 @@ export interface Refusal {
 export interface PlanContext extends CheckContext {
   /** Where quarantine and journal live (on the target host). */
   stateDir: string;
+  /**
+   * nftables tables that remediations planned earlier in this run will load, by "family name"
+   * (text): a later one plans on that, as file edits chain through the overlay.
+   */
+  nftPlanned?: ReadonlyMap<string, string>;
 }
 
 export interface Remediation {

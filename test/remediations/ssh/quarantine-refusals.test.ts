@@ -1,0 +1,57 @@
+import { promises as fsp } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { CATALOGUE } from '../../../checks/index.js';
+import { createHost } from '../../../agent/host/index.js';
+import { planRemediations } from '../../../agent/remediate/plan.js';
+import type { Remediation } from '../../../agent/remediate/types.js';
+import { runnerAuthorizedKeys } from '../../../remediations/ssh/quarantine-keys.js';
+import { caseConfig, treeHash } from '../../helpers/remediation-cases.js';
+import { FixtureTree } from '../../helpers/fixture-tree.js';
+import { gitlabHost, key, RUNNER_HOME, sshd } from '../../checks/ssh/fixture.js';
+
+const pub = () => key('ed25519-pub').toString().trim();
+let t: FixtureTree;
+let state: string;
+afterEach(async () => {
+  await t.remove();
+  await fsp.rm(state, { recursive: true, force: true });
+});
+
+async function planOn(r: Remediation, build: (t: FixtureTree) => Promise<void>) {
+  t = await FixtureTree.create();
+  state = await fsp.mkdtemp(path.join(os.tmpdir(), 'rg-state-'));
+  await build(t);
+  const before = await treeHash(t.root);
+  const { planned } = await planRemediations({ host: createHost({ root: t.root }), config: await caseConfig(state), checks: CATALOGUE, remediations: [r], stateDir: state });
+  expect(await treeHash(t.root)).toBe(before);
+  return planned[0]!;
+}
+
+describe('RG-SSH-002 refuses files that are not the runner account\'s own', () => {
+  it('an AuthorizedKeysFile without %u/%h/%U is one file for every account', async () => {
+    const p = await planOn(runnerAuthorizedKeys, async (t) => {
+      await gitlabHost(t);
+      await sshd(t);
+      await t.file('/etc/ssh/sshd_config.d/10-keys.conf', 'AuthorizedKeysFile /etc/ssh/all_keys\n');
+      await t.file('/etc/ssh/all_keys', `${pub()}\n`);
+    });
+    expect(p.findings.map((f) => f.status)).toEqual(['fail']);
+    expect(p.plans).toEqual([]);
+    expect(p.refusals).toEqual([{ remediation: 'RG-SSH-002', subject: '/etc/ssh/all_keys', reason: 'AuthorizedKeysFile /etc/ssh/all_keys is one file for every account: remove gitlab-runner\'s keys from it by hand' }]);
+  });
+
+  it('an authorized_keys that is a link is not moved (its target may serve other accounts)', async () => {
+    const p = await planOn(runnerAuthorizedKeys, async (t) => {
+      await gitlabHost(t);
+      await sshd(t);
+      await t.file('/srv/keys/shared', `${pub()}\n`);
+      await t.symlink(`${RUNNER_HOME}/.ssh/authorized_keys`, '/srv/keys/shared');
+    });
+    expect(p.plans).toEqual([]);
+    expect(p.refusals).toEqual([
+      { remediation: 'RG-SSH-002', subject: `${RUNNER_HOME}/.ssh/authorized_keys`, reason: `${RUNNER_HOME}/.ssh/authorized_keys is a link (to /srv/keys/shared), maybe shared with other accounts: remove it by hand` },
+    ]);
+  });
+});
