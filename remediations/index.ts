@@ -5,6 +5,7 @@ import credentialFiles from './build/credential-files.js';
 import leftoverDirs from './build/leftover-dirs.js';
 import dockerGroup from './docker/docker-group.js';
 import dockerSocket from './docker/socket-permissions.js';
+import { egressDefaultDeny, metadataBlocked } from './network/egress.js';
 import configPrivate from './runner/config-private.js';
 import dockerSocketMount from './runner/docker-socket-mount.js';
 import jobCleanup from './runner/job-cleanup.js';
@@ -25,6 +26,8 @@ const BY_ID: Record<string, Remediation> = {
   'RG-RUN-007': jobCleanup,
   'RG-DOCKER-001': dockerGroup,
   'RG-DOCKER-002': dockerSocket,
+  'RG-NET-001': egressDefaultDeny,
+  'RG-NET-002': metadataBlocked,
   'RG-SSH-001': strayKeys,
   'RG-SSH-002': runnerAuthorizedKeys,
   'RG-SSH-003': sshdDropin,

@@ -47,3 +47,16 @@ describe('catalogue', () => {
     for (const id of casesById.keys()) expect(CATALOGUE.map((c) => c.meta.id)).toContain(id);
   });
 });
+
+describe('remediation catalogue', () => {
+  it('every check that names an automated remediation has one registered, and every remediation fixes a check that names it', async () => {
+    const { REMEDIATIONS } = await import('../remediations/index.js');
+    const { CATALOGUE } = await import('../checks/index.js');
+    const named = CATALOGUE.filter((c) => c.meta.remediation.automated).map((c) => c.meta.remediation.automated!).sort();
+    expect(REMEDIATIONS.map((r) => r.meta.id).sort()).toEqual(named);
+    for (const r of REMEDIATIONS) {
+      expect(r.meta.impact.length, r.meta.id).toBeGreaterThan(20);
+      expect(CATALOGUE.find((c) => c.meta.id === r.meta.id)?.meta.remediation.automated).toBe(r.meta.id);
+    }
+  });
+});
