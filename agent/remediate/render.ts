@@ -19,6 +19,13 @@ async function current(host: Host, p: string): Promise<string> {
   return host.fs.readText(p, { maxBytes: 16 * 1024 * 1024 }).catch(() => '');
 }
 
+/** One line per step, for the apply and rollback logs. */
+export async function stepTitle(host: Host, step: Step): Promise<string> {
+  if (step.op === 'editFile') return `edit ${step.path}`;
+  if (step.op === 'writeFile') return `write ${step.path}`;
+  return (await renderStep(host, step)).split('\n')[0]!;
+}
+
 /** One step as a person reads it; files as a unified diff. */
 export async function renderStep(host: Host, step: Step): Promise<string> {
   switch (step.op) {

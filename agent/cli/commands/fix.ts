@@ -8,7 +8,7 @@ import { runAudit } from '../../engine/run-checks.js';
 import { createHost, type Host } from '../../host/index.js';
 import { applyPlans } from '../../remediate/apply.js';
 import { planRemediations, type PlannedRemediation } from '../../remediate/plan.js';
-import { renderPlans, renderStep } from '../../remediate/render.js';
+import { renderPlans, stepTitle } from '../../remediate/render.js';
 import { NothingToRollBack, rollbackRun } from '../../remediate/rollback.js';
 import type { Remediation } from '../../remediate/types.js';
 import { COMMON, idList, parse, UsageError } from '../args.js';
@@ -51,7 +51,7 @@ export async function applyRemediations(host: Host, config: AgentConfig, stateDi
     return planned.some((p) => p.refusals.length) ? 1 : 0;
   }
   const result = await applyPlans(host, plans, stateDir);
-  for (const s of result.steps) out(`${s.state.padEnd(7)} ${s.remediation} ${s.subject}: ${(await renderStep(host, s.step)).split('\n')[0]}${s.note ? ` (${s.note})` : ''}\n`);
+  for (const s of result.steps) out(`${s.state.padEnd(7)} ${s.remediation} ${s.subject}: ${await stepTitle(host, s.step)}${s.note ? ` (${s.note})` : ''}\n`);
   if (result.status === 'failed') {
     out(`failed: ${result.error}\njournal: ${result.journalDir}\n`);
     return 1;
@@ -100,7 +100,7 @@ export async function rollbackCommand(argv: string[]): Promise<number> {
     try {
       const r = await rollbackRun(host, stateDir, positionals[0]);
       for (const e of [...r.entries].reverse()) {
-        process.stdout.write(`${e.state.padEnd(7)} ${e.remediation} ${e.subject}: ${(await renderStep(host, e.step)).split('\n')[0]}${e.note ? ` (${e.note})` : ''}\n`);
+        process.stdout.write(`${e.state.padEnd(7)} ${e.remediation} ${e.subject}: ${await stepTitle(host, e.step)}${e.note ? ` (${e.note})` : ''}\n`);
       }
       process.stdout.write(`rolled back run ${r.runId}\n`);
       return 0;

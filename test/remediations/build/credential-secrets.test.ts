@@ -62,7 +62,7 @@ describe('RG-BUILD-002 never shows the secrets it removes', () => {
     expect(out).toContain('\turl = https://****@github.com/u/r.git\n');
     const code = await applyRemediations(host, config, state, planned, (s) => void (out += s));
     expect(code, out).toBe(0);
-    expect(out).toMatch(/applied RG-BUILD-002 \/home\/gitlab-runner\/builds\/t0ken123\/0\/group\/app\/\.git\/config: --- /);
+    expect(out).toMatch(/applied RG-BUILD-002 \/home\/gitlab-runner\/builds\/t0ken123\/0\/group\/app\/\.git\/config: edit \/home\/gitlab-runner\/builds\/t0ken123\/0\/group\/app\/\.git\/config/);
     expect(out).toContain(`re-check RG-BUILD-002 /home/gitlab-runner/builds: pass\n`);
     expect(await fsp.readFile(t.p(`${MIRROR}/.git/config`), 'utf8')).toBe('[core]\n\trepositoryformatversion = 0\n[http "https://github.com/"]\n\textraheader = AUTHORIZATION: basic SECRETPASS\n[remote "origin"]\n\turl = https://github.com/o/r.git\n[remote "upstream"]\n\turl = https://p@ss%word@github.com/u/r.git\n');
 
