@@ -3,6 +3,7 @@
 import { execFileSync } from 'node:child_process';
 import { benchAudit } from './audit.mjs';
 import { benchBuildScan } from './build-scan.mjs';
+import { benchDaemon } from './daemon.mjs';
 import { benchFleet } from './fleet.mjs';
 
 execFileSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' });
@@ -13,3 +14,5 @@ const want = (name) => only.length === 0 || only.includes(name);
 if (want('build')) benchBuildScan(bundle);
 if (want('audit')) benchAudit(bundle);
 if (want('fleet')) await benchFleet();
+// Minutes long: only when named (`node bench/run.mjs daemon`).
+if (only.includes('daemon')) await benchDaemon(bundle);

@@ -42,6 +42,7 @@ commands:
   deliver            send the spooled reports now
   fix [ID...]        plan the remediations for failing findings; --apply (with the ids named) applies them
   rollback [RUN-ID]  undo a remediation run from its journal (the latest by default)
+  daemon             stay up and do run on [agent] schedule (cron); SIGHUP reloads the config
 
 options (audit):
   --root DIR         audit an offline root (image, chroot, fixture) instead of this host

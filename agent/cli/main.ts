@@ -6,6 +6,7 @@ import { auditCommand } from './commands/audit.js';
 import { checksCommand, explainCommand } from './commands/catalogue.js';
 import { configCommand } from './commands/config-check.js';
 import { fixCommand, rollbackCommand } from './commands/fix.js';
+import { daemonCommand } from './commands/daemon.js';
 import { deliverCommand, runCycle } from './commands/run.js';
 
 type Command = (argv: string[]) => number | Promise<number>;
@@ -19,6 +20,7 @@ const COMMANDS: Record<string, Command> = {
   deliver: deliverCommand,
   fix: fixCommand,
   rollback: rollbackCommand,
+  daemon: daemonCommand,
 };
 
 /** Returns the exit code; never lets a stack trace reach the user. */

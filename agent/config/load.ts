@@ -1,5 +1,6 @@
 import { promises as fsp } from 'node:fs';
 import TOML from '@iarna/toml';
+import { cronProblem } from './cron.js';
 import { defaultConfig, SECTIONS, WAIVER_SCHEMA, type AgentConfig, type FieldType, type TableSchema } from './schema.js';
 import { lineOf, locateKeys } from './toml-lines.js';
 
@@ -118,6 +119,9 @@ export function parseConfig(text: string, file: string, checkOptions: CheckOptio
       v.fail([key], `unknown key "${key}" (expected one of: ${known.join(', ')})`);
     }
   }
+  // A bad schedule must fail `config check` and a SIGHUP, not the daemon's next tick.
+  const cronWhy = cronProblem(cfg.agent.schedule);
+  if (cronWhy) v.fail(['agent', 'schedule'], `agent.schedule: "${cfg.agent.schedule}" is not a cron expression: ${cronWhy}`);
   return cfg;
 }
 

@@ -15,6 +15,8 @@ export interface AgentConfig {
     check_timeout_ms: number;
     /** How long a run waits for another one to finish before giving up. */
     lock_wait_ms: number;
+    /** Daemon: how long SIGTERM waits for the current cycle before abandoning it (its report stays spooled). */
+    stop_timeout_ms: number;
   };
   report: {
     url?: string;
@@ -50,7 +52,7 @@ export interface TableSchema {
 
 /** Every key the config may hold; anything else is an error (a typo must not disable a check). */
 export const SECTIONS: Record<string, TableSchema> = {
-  agent: { fields: { state_dir: 'string', schedule: 'string', check_timeout_ms: 'integer', lock_wait_ms: 'integer' } },
+  agent: { fields: { state_dir: 'string', schedule: 'string', check_timeout_ms: 'integer', lock_wait_ms: 'integer', stop_timeout_ms: 'integer' } },
   report: {
     fields: {
       url: 'string',
@@ -84,7 +86,7 @@ export const WAIVER_SCHEMA: TableSchema = {
 export function defaultConfig(): AgentConfig {
   return {
     path: null,
-    agent: { state_dir: '/var/lib/runnerguard', schedule: '*/30 * * * *', check_timeout_ms: 15_000, lock_wait_ms: 10_000 },
+    agent: { state_dir: '/var/lib/runnerguard', schedule: '*/30 * * * *', check_timeout_ms: 15_000, lock_wait_ms: 10_000, stop_timeout_ms: 10_000 },
     report: {
       timeout_ms: 30_000,
       connect_timeout_ms: 10_000,

@@ -3,11 +3,15 @@
 # nothing is fetched when all are present. Usage: apt-deps.sh [--heavy]
 set -euo pipefail
 pkgs=(passwd openssl iproute2 util-linux iptables nftables openssh-server curl prometheus-node-exporter nginx-light python3 auditd)
+# test/packaging: systemd-analyze (verify, security --offline) and groff for the man page.
+pkgs+=(systemd groff-base)
 if [ "${1:-}" = "--heavy" ]; then
   # The Debian 12 chroot stages (test/helpers/debian-root.ts): debootstrap
   # fetches with wget and verifies the Release file with gpgv against the
   # archive keyring; ca-certificates for an https mirror in the apt sources.
   pkgs+=(debootstrap systemd-container ca-certificates debian-archive-keyring gpgv wget)
+  # npm run package (test/e2e-heavy/deb-boot, rpm): rpmbuild, lintian, rpmlint.
+  pkgs+=(rpm lintian rpmlint)
 fi
 missing=()
 for p in "${pkgs[@]}"; do

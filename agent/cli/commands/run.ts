@@ -9,7 +9,7 @@ import { acquireLock, LockBusy } from '../../delivery/lock.js';
 import { createTransport, DeliveryConfigError } from '../../delivery/send.js';
 import { Spool } from '../../delivery/spool.js';
 import { runAudit } from '../../engine/run-checks.js';
-import type { Report } from '../../engine/types.js';
+import type { Check, Report } from '../../engine/types.js';
 import { createHost } from '../../host/index.js';
 import { createLogger } from '../../log.js';
 import { formatPrometheus } from '../../report/prometheus.js';
@@ -64,20 +64,25 @@ async function withRunLock<T>(dir: string, waitMs: number, what: string, fn: () 
   }
 }
 
+/** What one cycle needs, already parsed and loaded (the daemon keeps these between cycles). */
+export interface CycleOptions {
+  config: AgentConfig;
+  checks: Check[];
+  /** --root: an offline target instead of this host. */
+  root?: string;
+  log: Logger;
+}
+
 /**
  * One scheduled cycle: audit, the last report saved (0600), the report spooled
  * before any network I/O (so a kill never loses it), the spool delivered
  * oldest first, the metrics textfile written. The exit code is the audit's.
+ * Shared by `runnerguard run` and every tick of `runnerguard daemon`.
  */
-export async function runCycle(argv: string[]): Promise<number> {
-  const { values, positionals } = parse(argv, { ...COMMON });
-  if (positionals.length > 0) throw new UsageError(`run takes no arguments (got "${positionals[0]}")`);
-  const checks = selectChecks(CATALOGUE, idList(values.only), idList(values.skip));
-  const config = await loadConfig(values.config as string | undefined, checkOptionSchemas());
-  const log = createLogger();
+export async function cycle({ config, checks, root, log }: CycleOptions): Promise<number> {
   const dir = await stateDir(config);
   return withRunLock(dir, config.agent.lock_wait_ms, 'runnerguard run', async () => {
-    const report = await runAudit({ host: createHost({ root: values.root as string | undefined }), config, checks });
+    const report = await runAudit({ host: createHost({ root }), config, checks });
     const json = JSON.stringify(report);
     await atomicWrite(path.join(dir, 'last-report.json'), json + '\n', { mode: 0o600 });
     const spool = new Spool(dir);
@@ -92,6 +97,15 @@ export async function runCycle(argv: string[]): Promise<number> {
     log.info({ id: report.id, summary: report.summary, delivery }, 'run finished');
     return exitCodeFor(report, 'low');
   });
+}
+
+/** `runnerguard run`: one cycle from the command line. */
+export async function runCycle(argv: string[]): Promise<number> {
+  const { values, positionals } = parse(argv, { ...COMMON });
+  if (positionals.length > 0) throw new UsageError(`run takes no arguments (got "${positionals[0]}")`);
+  const checks = selectChecks(CATALOGUE, idList(values.only), idList(values.skip));
+  const config = await loadConfig(values.config as string | undefined, checkOptionSchemas());
+  return cycle({ config, checks, root: values.root as string | undefined, log: createLogger() });
 }
 
 /** `runnerguard deliver`: send the spool now (no splay: someone is waiting). Exit 1 when reports remain. */

@@ -1,0 +1,34 @@
+import { CATALOGUE, checkOptionSchemas } from '../../../checks/index.js';
+import { loadConfig } from '../../config/load.js';
+import { CHILD_FLAG, runCycleChild } from '../../daemon/cycle-child.js';
+import { Daemon } from '../../daemon/daemon.js';
+import { createLogger } from '../../log.js';
+import { COMMON, idList, parse, UsageError } from '../args.js';
+import { selectChecks } from '../select.js';
+
+/**
+ * `runnerguard daemon`: stays up and runs the `run` cycle on `[agent]
+ * schedule`. SIGHUP reloads the config, SIGTERM/SIGINT stop it (exit 0).
+ * A bad config at start is exit 2, like every other command.
+ */
+export async function daemonCommand(argv: string[]): Promise<number> {
+  if (argv[0] === CHILD_FLAG) return runCycleChild();
+  const { values, positionals } = parse(argv, { ...COMMON });
+  if (positionals.length > 0) throw new UsageError(`daemon takes no arguments (got "${positionals[0]}")`);
+  const only = idList(values.only);
+  const skip = idList(values.skip);
+  selectChecks(CATALOGUE, only, skip); // an unknown id is a usage error now, not in every cycle
+  const file = values.config as string | undefined;
+  const config = await loadConfig(file, checkOptionSchemas());
+  const log = createLogger();
+  const daemon = new Daemon({ config, reload: () => loadConfig(file, checkOptionSchemas()), only, skip, root: values.root as string | undefined, log });
+  const onHup = () => void daemon.reload();
+  const onStop = (signal: NodeJS.Signals) => void daemon.stop(signal);
+  process.on('SIGHUP', onHup);
+  process.on('SIGTERM', onStop);
+  process.on('SIGINT', onStop);
+  daemon.start();
+  const code = await daemon.done;
+  // Nothing left behind (a killed child's pipes, a timer) may keep a stopped daemon alive.
+  process.exit(code);
+}

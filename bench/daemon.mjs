@@ -1,0 +1,76 @@
+// Idle footprint of `runnerguard daemon` (target: RSS <= 60 MB after an hour
+// on a 1-minute schedule). The daemon audits this host live every minute and
+// delivers to a loopback collector here; memory is sampled from /proc between
+// cycles (RSS counts node's own binary pages, shared with every node process:
+// PSS and private dirty are printed beside it). Minutes:
+// RUNNERGUARD_BENCH_DAEMON_MINUTES (default 10). Debian 12's own Node 18:
+// RUNNERGUARD_BENCH_CHROOT=DIR, a Debian root with nodejs (e.g. a copy of the
+// test cache's bookworm-node layer); the daemon then runs chrooted there.
+import { execFileSync, spawn } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+
+const field = (file, name) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(readFileSync(file, 'utf8'))?.[1]);
+const mb = (k) => `${(k / 1024).toFixed(1)} MB`;
+
+function sample(pid) {
+  const st = `/proc/${pid}/status`;
+  const sm = `/proc/${pid}/smaps_rollup`;
+  return { rss: field(st, 'VmRSS'), hwm: field(st, 'VmHWM'), pss: field(sm, 'Pss'), priv: field(sm, 'Private_Dirty') };
+}
+
+export async function benchDaemon(bundle) {
+  const minutes = Number(process.env.RUNNERGUARD_BENCH_DAEMON_MINUTES ?? 10);
+  const jail = process.env.RUNNERGUARD_BENCH_CHROOT;
+  // In a chroot every path the daemon sees is inside it: `inner` maps ours to its.
+  const dir = mkdtempSync(path.join(jail ? path.join(jail, 'tmp') : os.tmpdir(), 'rg-bench-daemon-'));
+  const inner = (p) => (jail ? p.slice(path.resolve(jail).length) : p);
+  let script = bundle;
+  if (jail) {
+    script = path.join(dir, 'runnerguard.mjs');
+    copyFileSync(bundle, script);
+    mkdirSync(path.join(jail, 'proc'), { recursive: true });
+    execFileSync('mount', ['-t', 'proc', 'proc', path.join(jail, 'proc')]);
+  }
+  let received = 0;
+  const server = http.createServer((req, res) => {
+    req.resume().on('end', () => {
+      received++;
+      res.writeHead(202).end();
+    });
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  const config = path.join(dir, 'config.toml');
+  const url = `http://127.0.0.1:${server.address().port}/v1/reports`;
+  writeFileSync(config, `[agent]\nstate_dir = "${inner(dir)}/state"\nschedule = "* * * * *"\n\n[report]\nurl = "${url}"\nsplay_max_ms = 0\n\n[metrics]\ntextfile = "${inner(dir)}/runnerguard.prom"\n`, { mode: 0o600 });
+  // chroot(8) execs node: the pid sampled is the daemon's own.
+  // --lite-mode: as /usr/bin/runnerguard starts the daemon (packaging/runnerguard.sh).
+  const node = jail ? ['chroot', jail, '/usr/bin/node', '--lite-mode'] : [process.execPath, '--lite-mode'];
+  const version = execFileSync(node[0], [...node.slice(1, -1), '--version']).toString().trim();
+  const child = spawn(node[0], [...node.slice(1), inner(script), 'daemon', '--config', inner(config)], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let cycles = 0;
+  child.stderr.on('data', (d) => (cycles += String(d).split('"msg":"run finished"').length - 1));
+  console.log(`\n== runnerguard daemon, 1-minute schedule, ${minutes} min, node ${version}${jail ? ' (chroot)' : ''}`);
+  const samples = [];
+  try {
+    for (let m = 1; m <= minutes; m++) {
+      // Sample at :30 of each wall-clock minute: between cycles (they start on the minute).
+      await new Promise((r) => setTimeout(r, 60_000 - ((Date.now() - 30_000) % 60_000)));
+      if (child.exitCode !== null) throw new Error(`daemon exited ${child.exitCode}`);
+      const s = { minute: m, ...sample(child.pid) };
+      samples.push(s);
+      console.log(`min ${String(m).padStart(3)}: RSS ${mb(s.rss)} (PSS ${mb(s.pss)}, private dirty ${mb(s.priv)}), peak ${mb(s.hwm)}, cycles ${cycles}, reports received ${received}`);
+    }
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('close', r));
+    server.close();
+    if (jail) execFileSync('umount', [path.join(jail, 'proc')]);
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const last = samples.at(-1);
+  console.log(`idle RSS after ${minutes} min: ${mb(last.rss)} (target <= 60 MB) ${last.rss <= 60 * 1024 ? 'MET' : 'MISSED'}; PSS ${mb(last.pss)}, private dirty ${mb(last.priv)}; peak ${mb(last.hwm)}; daemon exit ${child.exitCode}`);
+  return { samples, cycles, received };
+}

@@ -1,0 +1,180 @@
+/**
+ * The .deb end to end: installed with apt in a Debian 12 root without
+ * systemd running (a chroot: Debian's nodejs comes in as the dependency),
+ * then that root booted with systemd-nspawn: the timer is enabled and
+ * scheduled, the service runs under its sandbox and delivers to a collector
+ * on the container's loopback, an upgrade keeps the edited config, purge
+ * leaves nothing but a spool of undelivered reports.
+ */
+import { promises as fsp, existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Report } from '../../agent/engine/types.js';
+import { aptInstall, CACHE_DIR, chrootRun, copyRoot, removeRoot, type RunResult } from '../helpers/debian-root.js';
+import { boot, ensureBookwormSystemd, type Booted } from '../helpers/nspawn.js';
+import { BASE_VERSION, buildPackages, type Packages } from '../helpers/packages.js';
+import { COLLECTOR, RUNNER_CONFIG, RUNNER_UNIT } from './deb-boot.fixtures.js';
+
+const V2 = `${BASE_VERSION}+e2e1`;
+const URL_LINE = 'url = "http://127.0.0.1:8088/v1/reports"';
+let v1: Packages;
+let v2: Packages;
+let dir: string;
+let box: Booted | undefined;
+const p = (target: string) => path.join(dir, target);
+const chroot = (argv: string[], proc = false): Promise<RunResult> => chrootRun(dir, argv, { proc, timeoutMs: 300_000 });
+
+describe('runnerguard .deb on Debian 12: chroot install, nspawn boot, upgrade, purge', () => {
+  beforeAll(async () => {
+    if (process.getuid?.() !== 0) throw new Error('this stage needs root (chroot, systemd-nspawn)');
+    [v1, v2] = await Promise.all([buildPackages(), ensureBookwormSystemd().then(() => buildPackages(V2))]);
+    console.log(`[deb-boot] built:\n${v1.log.split('\n').filter((l) => /^(== |\(clean\)|dist\/packages|[EW]: |.*: [EW]: |.*errors, )/.test(l)).join('\n')}`);
+    dir = path.join(CACHE_DIR, 'scratch', `deb-boot-${process.pid}-${Date.now().toString(36)}`);
+    await copyRoot(await ensureBookwormSystemd(), dir);
+    for (const pkg of [v1, v2]) await fsp.copyFile(pkg.deb, p(`/root/${path.basename(pkg.deb)}`));
+  }, 1_800_000);
+
+  afterAll(async () => {
+    await box?.stop();
+    if (dir) await removeRoot(dir);
+  }, 180_000);
+
+  it("installs with apt where systemd is not running, pulling Debian's nodejs; the command works", async () => {
+    await aptInstall(dir, [`/root/${path.basename(v1.deb)}`]);
+    expect((await chroot(['dpkg-query', '-W', '-f=${Version}', 'nodejs'])).stdout).toMatch(/^18\.\d+\.\d+.*deb12/);
+    const version = await chroot(['runnerguard', '--version']);
+    expect([version.code, version.stdout, version.stderr]).toEqual([0, `runnerguard ${BASE_VERSION}\n`, '']);
+    const checks = await chroot(['runnerguard', 'checks']);
+    expect(checks.code, checks.stderr).toBe(0);
+    expect(checks.stdout).toMatch(/^ID\s+SEVERITY\s+FIX\s+TITLE\n(RG-[A-Z]+-\d{3} .*\n){20,}/);
+    const audit = await chroot(['runnerguard', 'audit', '--format', 'json'], true);
+    expect([0, 1], audit.stderr).toContain(audit.code);
+    const rep = JSON.parse(audit.stdout) as Report;
+    expect(rep).toMatchObject({ schema: 'runnerguard/report@1', agent: { name: 'runnerguard', version: BASE_VERSION }, target: { root: '/', live: true } });
+    expect(rep.summary.total).toBe(rep.findings.length);
+    expect((await chroot(['runnerguard', 'config', 'check'])).stdout).toBe('/etc/runnerguard/config.toml: ok\n');
+
+    // Layout and modes as shipped; the timer enabled by symlink, nothing started.
+    const mode = async (f: string) => ((await fsp.stat(p(f))).mode & 0o7777).toString(8);
+    expect(await mode('/var/lib/runnerguard')).toBe('700');
+    expect(await mode('/usr/bin/runnerguard')).toBe('755');
+    expect((await chroot(['dpkg-query', '-W', '-f=${Conffiles}', 'runnerguard'])).stdout).toMatch(/^ \/etc\/runnerguard\/config.toml [0-9a-f]{32}$/);
+    expect(await fsp.readlink(p('/etc/systemd/system/timers.target.wants/runnerguard.timer'))).toMatch(/\/systemd\/system\/runnerguard\.timer$/);
+    for (const f of ['/usr/share/man/man8/runnerguard.8.gz', '/usr/share/doc/runnerguard/copyright', '/usr/lib/systemd/system/runnerguard.service']) expect(existsSync(p(f)), f).toBe(true);
+    // postinst again (dpkg-reconfigure does this): idempotent, still no systemd needed.
+    for (let i = 0; i < 2; i++) expect((await chroot(['/var/lib/dpkg/info/runnerguard.postinst', 'configure', BASE_VERSION])).code).toBe(0);
+  });
+
+  it('boots: timer enabled and scheduled, the sandboxed service audits and delivers to a loopback collector', async () => {
+    // A runner the audit must judge through its sandbox: config and home readable only by their owner.
+    await fsp.writeFile(p('/etc/systemd/system/gitlab-runner.service'), RUNNER_UNIT);
+    await fsp.writeFile(p('/usr/bin/gitlab-runner'), '#!/bin/sh\n', { mode: 0o755 });
+    await fsp.mkdir(p('/etc/gitlab-runner'), { mode: 0o700 });
+    await fsp.writeFile(p('/etc/gitlab-runner/config.toml'), RUNNER_CONFIG, { mode: 0o600 });
+    await fsp.writeFile(p('/root/collector.mjs'), COLLECTOR);
+    const conf = (await fsp.readFile(p('/etc/runnerguard/config.toml'), 'utf8')).replace('#url = "https://collector.example:8443/v1/reports"', URL_LINE).replace('#splay_max_ms = 60000', 'splay_max_ms = 0');
+    await fsp.writeFile(p('/etc/runnerguard/config.toml'), conf);
+
+    box = await boot(dir);
+    await box.must(['useradd', '--system', '-m', '-d', '/home/gitlab-runner', 'gitlab-runner']);
+    await box.must(['chown', '-R', 'gitlab-runner:', '/etc/gitlab-runner', '/home/gitlab-runner']);
+    await box.must(['chmod', '0700', '/home/gitlab-runner']);
+    expect((await box.must(['systemctl', 'is-enabled', 'runnerguard.timer'])).trim()).toBe('enabled');
+    expect((await box.must(['systemctl', 'is-active', 'runnerguard.timer'])).trim()).toBe('active');
+    expect(await box.must(['systemctl', 'list-timers', '--all', '--no-pager'])).toMatch(/runnerguard\.timer\s+runnerguard\.service/);
+
+    await box.must(['systemd-run', '--unit=rg-collector', '/usr/bin/node', '/root/collector.mjs']);
+    await box.must(['sh', '-c', 'for i in $(seq 100); do [ -e /root/collector.ready ] && exit 0; sleep 0.1; done; exit 1']);
+    const start = await box.exec(['systemctl', 'start', 'runnerguard.service'], { timeoutMs: 300_000 });
+    expect(start.code, `${start.stderr}\n${(await box.exec(['journalctl', '-u', 'runnerguard.service', '--no-pager'])).stdout}`).toBe(0);
+    expect(await box.must(['systemctl', 'show', '-p', 'Result', 'runnerguard.service'])).toBe('Result=success\n');
+
+    const last = JSON.parse(readFileSync(p('/var/lib/runnerguard/last-report.json'), 'utf8')) as Report;
+    expect(last.schema).toBe('runnerguard/report@1');
+    const received = JSON.parse(await box.must(['cat', `/root/received/${last.id}.json`])) as Report;
+    expect(received.id).toBe(last.id);
+    const journal = await box.must(['journalctl', '-u', 'runnerguard.service', '-o', 'cat', '--no-pager']);
+    expect(journal).toContain(`"id":"${last.id}"`);
+    expect(journal).toContain('"msg":"run finished"');
+    console.log(`[deb-boot] service run in the container: ${Object.entries(last.summary).map(([k, v]) => `${k} ${v}`).join(', ')}; ${(await box.must(['systemd-analyze', 'security', 'runnerguard.service', '--no-pager'])).trim().split('\n').at(-1)}`);
+
+    // The sandbox costs the audit nothing: root outside any sandbox judges the same.
+    const judged = (r: Report) => r.findings.map((f) => `${f.check} ${f.subject} ${f.status}: ${f.message}`).sort();
+    const plain = JSON.parse(await box.exec(['runnerguard', 'audit', '--format', 'json']).then((r) => r.stdout)) as Report;
+    expect(judged(last)).toEqual(judged(plain));
+    expect(judged(last).filter((l) => l.startsWith('RG-RUN-003 runner:docker-live fail'))).toHaveLength(1);
+
+    // ...and the capabilities are needed: without CAP_DAC_READ_SEARCH the runner config is unreadable.
+    await box.must(['mkdir', '-p', '/run/systemd/system/runnerguard.service.d']);
+    await box.must(['sh', '-c', 'printf "[Service]\\nCapabilityBoundingSet=\\nCapabilityBoundingSet=CAP_NET_ADMIN CAP_NET_RAW CAP_SYS_PTRACE CAP_AUDIT_CONTROL\\n" > /run/systemd/system/runnerguard.service.d/nodac.conf && systemctl daemon-reload']);
+    await box.must(['systemctl', 'start', 'runnerguard.service'], { timeoutMs: 300_000 });
+    await box.must(['sh', '-c', 'rm -r /run/systemd/system/runnerguard.service.d && systemctl daemon-reload']);
+    const nodac = JSON.parse(readFileSync(p('/var/lib/runnerguard/last-report.json'), 'utf8')) as Report;
+    expect(nodac.findings.find((f) => f.check === 'RG-RUN-003')).toMatchObject({ status: 'error', message: expect.stringMatching(/permission denied/) });
+
+    // MemoryDenyWriteExecute=yes: V8 cannot start (measured here, so the unit leaves it off).
+    const mdwe = await box.exec(['systemd-run', '--wait', '--pipe', '-p', 'MemoryDenyWriteExecute=yes', '/usr/bin/runnerguard', '--version']);
+    expect(mdwe.code).not.toBe(0);
+    expect(mdwe.stdout + mdwe.stderr).toMatch(/TRAP|signal|OOM/i);
+  });
+
+  it("runnerguard daemon on Debian's node: cycles on a cron schedule, delivers, SIGTERM exits 0", async () => {
+    const conf = `[agent]\nstate_dir = "/root/daemon-state"\nschedule = "*/2 * * * * *"\n\n[report]\n${URL_LINE}\nsplay_max_ms = 0\n`;
+    await fsp.writeFile(p('/root/daemon.toml'), conf, { mode: 0o600 });
+    const before = (await box!.must(['ls', '/root/received'])).split('\n').filter(Boolean).length;
+    await box!.must(['systemd-run', '--unit=rg-daemon', '--remain-after-exit', '/usr/bin/runnerguard', 'daemon', '--config', '/root/daemon.toml']);
+    await box!.must(['sh', '-c', `for i in $(seq 300); do [ $(ls /root/received | wc -l) -ge ${before + 2} ] && exit 0; sleep 0.1; done; exit 1`], { timeoutMs: 60_000 });
+    // The wrapper starts the idle daemon in V8 lite mode; its cycle children run without it.
+    const pid = (await box!.must(['systemctl', 'show', '-p', 'MainPID', '--value', 'rg-daemon'])).trim();
+    expect(await box!.must(['cat', `/proc/${pid}/cmdline`])).toContain('--lite-mode\0/usr/lib/runnerguard/runnerguard.mjs\0daemon');
+    // SIGTERM to the daemon alone (as `kill`): it must exit by itself, status 0 (remain-after-exit keeps the record).
+    await box!.must(['systemctl', 'kill', '--kill-whom=main', '-s', 'SIGTERM', 'rg-daemon']);
+    await box!.must(['sh', '-c', 'for i in $(seq 300); do [ "$(systemctl show -p SubState --value rg-daemon)" = exited ] && exit 0; sleep 0.1; done; exit 1'], { timeoutMs: 60_000 });
+    expect(await box!.must(['systemctl', 'show', '-p', 'Result', '-p', 'ExecMainCode', '-p', 'ExecMainStatus', 'rg-daemon'])).toBe('Result=success\nExecMainCode=1\nExecMainStatus=0\n');
+    await box!.must(['systemctl', 'stop', 'rg-daemon']);
+    expect(await box!.must(['journalctl', '-u', 'rg-daemon', '-o', 'cat', '--no-pager'])).toMatch(/"msg":"daemon started"[\s\S]*"msg":"run finished"[\s\S]*"msg":"daemon stopped"/);
+  });
+
+  it('upgrade keeps the edited config and the state; the timer stays enabled and running', async () => {
+    const before = readFileSync(p('/etc/runnerguard/config.toml'), 'utf8');
+    expect(before).toContain(URL_LINE);
+    const last = readFileSync(p('/var/lib/runnerguard/last-report.json'));
+    const up = await box!.exec(['dpkg', '-i', `/root/${path.basename(v2.deb)}`], { env: { DEBIAN_FRONTEND: 'noninteractive' }, timeoutMs: 300_000 });
+    expect(up.code, up.stdout + up.stderr).toBe(0);
+    expect((await box!.must(['runnerguard', '--version'])).trim()).toBe(`runnerguard ${V2}`);
+    expect(readFileSync(p('/etc/runnerguard/config.toml'), 'utf8')).toBe(before);
+    expect(readFileSync(p('/var/lib/runnerguard/last-report.json'))).toEqual(last);
+    expect((await box!.must(['systemctl', 'is-enabled', 'runnerguard.timer'])).trim()).toBe('enabled');
+    expect((await box!.must(['systemctl', 'is-active', 'runnerguard.timer'])).trim()).toBe('active');
+  });
+
+  it('remove stops and disables; purge removes everything but a spool of undelivered reports', async () => {
+    await box!.must(['systemctl', 'stop', 'rg-collector']);
+    await box!.must(['systemctl', 'start', 'runnerguard.service'], { timeoutMs: 300_000 }); // collector down: spooled
+    const spooled = (await box!.must(['ls', '/var/lib/runnerguard/spool'])).split('\n').filter((n) => n.endsWith('.json'));
+    expect(spooled).toHaveLength(1);
+
+    await box!.must(['dpkg', '-r', 'runnerguard']);
+    expect((await box!.exec(['systemctl', 'is-active', 'runnerguard.timer'])).stdout.trim()).toBe('inactive');
+    expect((await box!.exec(['systemctl', 'is-enabled', 'runnerguard.timer'])).stdout.trim()).not.toBe('enabled');
+    expect(existsSync(p('/etc/runnerguard/config.toml'))).toBe(true); // remove keeps config
+
+    const purge = await box!.exec(['dpkg', '-P', 'runnerguard']);
+    expect(purge.code, purge.stderr).toBe(0);
+    expect(purge.stderr).toContain('runnerguard: kept /var/lib/runnerguard/spool');
+    expect((await fsp.readdir(p('/var/lib/runnerguard'))).sort()).toEqual(['spool']);
+    expect((await fsp.readdir(p('/var/lib/runnerguard/spool'))).filter((n) => n.endsWith('.json'))).toEqual(spooled);
+    const left = await box!.must(['sh', '-c', "find / -xdev \\( -path /proc -o -path /sys -o -path /root \\) -prune -o -name '*runnerguard*' -print | grep -v '^/var/lib/runnerguard\\(/spool.*\\)\\?$' || true"]);
+    expect(left.trim().split('\n').filter(Boolean)).toEqual([]);
+
+    // An empty spool goes with the rest: reinstall, purge, nothing at all.
+    await box!.must(['dpkg', '-i', `/root/${path.basename(v2.deb)}`], { timeoutMs: 300_000 });
+    // A fresh install where systemd runs: enabled and started by postinst.
+    expect((await box!.must(['systemctl', 'is-enabled', 'runnerguard.timer'])).trim()).toBe('enabled');
+    expect((await box!.must(['systemctl', 'is-active', 'runnerguard.timer'])).trim()).toBe('active');
+    await box!.must(['rm', '-rf', '/var/lib/runnerguard/spool']);
+    await box!.must(['dpkg', '-P', 'runnerguard']);
+    expect(existsSync(p('/var/lib/runnerguard'))).toBe(false);
+    expect(existsSync(p('/etc/runnerguard'))).toBe(false);
+  });
+});
