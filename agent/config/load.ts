@@ -87,7 +87,7 @@ class Validator {
 }
 
 /** Parses and validates config text; `file` is only for messages. */
-export function parseConfig(text: string, file: string, checkOptions: CheckOptionSchemas = {}): AgentConfig {
+export function parseConfig(text: string, file: string, checkOptions: CheckOptionSchemas = {}, remediationIds?: readonly string[]): AgentConfig {
   let doc: Record<string, unknown>;
   try {
     doc = TOML.parse(text) as Record<string, unknown>;
@@ -119,6 +119,14 @@ export function parseConfig(text: string, file: string, checkOptions: CheckOptio
       v.fail([key], `unknown key "${key}" (expected one of: ${known.join(', ')})`);
     }
   }
+  // An id that enables nothing must not pass silently: `run` would quietly skip the fix someone asked for.
+  if (remediationIds) {
+    const known = new Set(remediationIds);
+    const unknown = cfg.remediations.enable.filter((id) => !known.has(id));
+    if (unknown.length > 0) {
+      v.fail(['remediations', 'enable'], `remediations.enable: ${unknown.map((id) => `"${id}"`).join(', ')} ${unknown.length > 1 ? 'have' : 'has'} no automated remediation (automated: ${remediationIds.join(', ')})`);
+    }
+  }
   // A bad schedule must fail `config check` and a SIGHUP, not the daemon's next tick.
   const cronWhy = cronProblem(cfg.agent.schedule);
   if (cronWhy) v.fail(['agent', 'schedule'], `agent.schedule: "${cfg.agent.schedule}" is not a cron expression: ${cronWhy}`);
@@ -133,6 +141,7 @@ export function parseConfig(text: string, file: string, checkOptions: CheckOptio
 export async function loadConfig(
   file: string | undefined,
   checkOptions: CheckOptionSchemas = {},
+  remediationIds?: readonly string[],
 ): Promise<AgentConfig> {
   const path = file ?? DEFAULT_CONFIG_PATH;
   let st;
@@ -156,5 +165,5 @@ export async function loadConfig(
     throw new ConfigError(path, undefined, `cannot read: ${(err as NodeJS.ErrnoException).code ?? err}`);
   }
   if (text.includes('\u0000')) throw new ConfigError(path, undefined, 'binary data, not TOML');
-  return parseConfig(text, path, checkOptions);
+  return parseConfig(text, path, checkOptions, remediationIds);
 }

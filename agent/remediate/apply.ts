@@ -51,9 +51,12 @@ export async function applyPlans(host: Host, plans: Plan[], stateDir: string, ru
     }
   }
   if (error) {
-    const undone = await undoEntries(host, j);
+    const { undone, failed } = await undoEntries(host, j);
     j.doc.status = 'failed';
     j.doc.message = `${error}; ${undone} step(s) of this run undone`;
+    if (failed.length > 0) {
+      j.doc.message += `; undoing ${failed.map((f) => `${f.entry.remediation} ${f.entry.subject} (${f.error})`).join(', ')} failed as well: the journal keeps the before-state, run \`runnerguard rollback ${runId}\` once the cause is fixed`;
+    }
     await j.save();
     return { runId, journalDir: j.dir, status: 'failed', steps: results(j), error: j.doc.message };
   }
@@ -70,16 +73,25 @@ function results(j: Journal): StepResult[] {
  * Undoes the journal's applied (and pending: a crash may have run them)
  * entries newest first; reload commands run last, once the files are back.
  */
-export async function undoEntries(host: Host, j: Journal): Promise<number> {
+export async function undoEntries(host: Host, j: Journal): Promise<{ undone: number; failed: Array<{ entry: JournalEntry; error: string }> }> {
   const todo = j.doc.entries.filter((e) => e.state === 'applied' || e.state === 'pending').reverse();
   const reloads = todo.filter((e) => e.step.op === 'reload');
-  let n = 0;
+  let undone = 0;
+  const failed: Array<{ entry: JournalEntry; error: string }> = [];
+  // One entry that cannot be undone (a read-only path, a command gone) does not stop
+  // the others: it keeps its state, so a later rollback of this run tries it again.
   for (const e of [...todo.filter((x) => x.step.op !== 'reload'), ...reloads]) {
-    const note = await undo(host, e, j);
-    e.state = 'undone';
-    if (note) e.note = note;
-    n++;
+    try {
+      const note = await undo(host, e, j);
+      e.state = 'undone';
+      if (note) e.note = note;
+      undone++;
+    } catch (err) {
+      const error = (err as Error).message;
+      e.note = `undo failed: ${error}`;
+      failed.push({ entry: e, error });
+    }
     await j.save();
   }
-  return n;
+  return { undone, failed };
 }

@@ -11,13 +11,14 @@ export async function latestRun(stateDir: string): Promise<string> {
   const ids = await Journal.list(stateDir);
   for (const id of ids.reverse()) {
     const j = await Journal.open(stateDir, id);
-    if (j.doc.status === 'applied' || j.doc.status === 'applying') return id;
+    // A failed run whose undo failed too still has applied steps to roll back.
+    if (j.doc.status === 'applied' || j.doc.status === 'applying' || j.doc.entries.some((e) => e.state === 'applied' || e.state === 'pending')) return id;
   }
   throw new NothingToRollBack(`no applied remediation run in ${Journal.root(stateDir)}`);
 }
 
 /** Undoes one run, newest step first: files byte-identical with mode and owner, groups, tables, quarantined files back. */
-export async function rollbackRun(host: Host, stateDir: string, runId?: string): Promise<{ runId: string; entries: JournalEntry[] }> {
+export async function rollbackRun(host: Host, stateDir: string, runId?: string): Promise<{ runId: string; entries: JournalEntry[]; failed: Array<{ entry: JournalEntry; error: string }> }> {
   const id = runId ?? (await latestRun(stateDir));
   const j = await Journal.open(stateDir, id).catch((err: NodeJS.ErrnoException) => {
     if (err.code === 'ENOENT') throw new NothingToRollBack(`no remediation run ${id} in ${Journal.root(stateDir)}`);
@@ -25,8 +26,9 @@ export async function rollbackRun(host: Host, stateDir: string, runId?: string):
   });
   if (j.doc.status === 'rolled-back') throw new NothingToRollBack(`run ${id} is rolled back already`);
   if (j.doc.root !== host.root) throw new NothingToRollBack(`run ${id} changed ${j.doc.root}, not ${host.root}: pass --root ${j.doc.root}`);
-  await undoEntries(host, j);
-  j.doc.status = 'rolled-back';
+  const { failed } = await undoEntries(host, j);
+  // Not marked rolled back while a step could not be undone: rolling back again retries those.
+  if (failed.length === 0) j.doc.status = 'rolled-back';
   await j.save();
-  return { runId: id, entries: j.doc.entries };
+  return { runId: id, entries: j.doc.entries, failed };
 }

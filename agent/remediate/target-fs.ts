@@ -62,6 +62,13 @@ export async function restore(hostPath: string, snap: Snapshot, blobs: BlobStore
     else await fsp.rm(hostPath, { force: true });
     return;
   }
+  // Already as the snapshot says (the step failed before it changed anything, or
+  // someone put it back): nothing is written, which also spares a read-only path.
+  if (cur && (cur.mode & 0o7777) === snap.mode && cur.uid === snap.uid && cur.gid === snap.gid) {
+    if (snap.kind === 'file' && cur.isFile() && sha256(await fsp.readFile(hostPath)) === snap.sha256) return;
+    if (snap.kind === 'symlink' && cur.isSymbolicLink() && (await fsp.readlink(hostPath)) === snap.link) return;
+    if (snap.kind === 'dir' && cur.isDirectory()) return;
+  }
   if (snap.kind === 'file') {
     const data = await blobs.get(snap.sha256);
     const tmp = `${hostPath}.runnerguard-restore`;

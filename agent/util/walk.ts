@@ -1,5 +1,4 @@
 import { lstatSync, opendirSync, readdirSync, type Dirent, type Stats } from 'node:fs';
-import path from 'node:path';
 import { progress } from './progress.js';
 
 export type EntryKind = 'dir' | 'file' | 'symlink' | 'other';

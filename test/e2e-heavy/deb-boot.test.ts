@@ -118,6 +118,84 @@ describe('runnerguard .deb on Debian 12: chroot install, nspawn boot, upgrade, p
     expect(mdwe.stdout + mdwe.stderr).toMatch(/TRAP|signal|OOM/i);
   });
 
+  it('[remediations] enable: the read-only unit cannot apply them (undone, logged); with the documented drop-in it does, and rollback restores', async () => {
+    const b = box!;
+    const CONF = '/etc/runnerguard/config.toml';
+    const RUNNER = '/etc/gitlab-runner/config.toml';
+    const conf = readFileSync(p(CONF), 'utf8');
+    await b.must(['groupadd', 'docker']);
+    await b.must(['usermod', '-aG', 'docker', 'gitlab-runner']);
+    await b.must(['chmod', '0644', RUNNER]);
+    const snapshot = async () => ({
+      runner: readFileSync(p(RUNNER), 'utf8'),
+      stat: await b.must(['stat', '-c', '%a %U:%G', RUNNER]),
+      group: await b.must(['getent', 'group', 'docker']),
+      gshadow: await b.must(['getent', 'gshadow', 'docker']),
+    });
+    const initial = await snapshot();
+    expect(initial.stat).toBe('644 gitlab-runner:gitlab-runner\n');
+    expect(initial.group).toMatch(/^docker:x:\d+:gitlab-runner\n$/);
+    await fsp.writeFile(p(CONF), conf.replace('#enable = ["RG-RUN-002"]', 'enable = ["RG-RUN-002", "RG-RUN-003", "RG-DOCKER-001"]'));
+    const status = (checks: string[]) => {
+      const r = JSON.parse(readFileSync(p('/var/lib/runnerguard/last-report.json'), 'utf8')) as Report;
+      return checks.map((c) => `${c} ${r.findings.filter((f) => f.check === c).map((f) => f.status).join(',')}`);
+    };
+    const serviceLog = async (cursor: string) => {
+      const out = await b.must(['journalctl', '-u', 'runnerguard.service', '-o', 'cat', '--no-pager', `--after-cursor=${cursor}`]);
+      return out.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { msg: string; [k: string]: unknown });
+    };
+    const cursor = async () => (await b.must(['journalctl', '-n', '1', '-o', 'export', '--no-pager'])).match(/^__CURSOR=(.*)$/m)![1]!;
+    const start = async () => {
+      const r = await b.exec(['systemctl', 'start', 'runnerguard.service'], { timeoutMs: 300_000 });
+      expect(r.code, `${r.stderr}\n${(await b.exec(['journalctl', '-u', 'runnerguard.service', '-n', '30', '-o', 'cat', '--no-pager'])).stdout}`).toBe(0);
+    };
+
+    try {
+      // The shipped unit is a read-only audit: /etc is read-only, chown is filtered. The run is undone and says so.
+      let c = await cursor();
+      await start();
+      let logs = await serviceLog(c);
+      const failed = logs.find((l) => l.msg === 'remediation run failed and was undone');
+      expect(failed, JSON.stringify(logs)).toBeDefined();
+      expect(String(failed!.error)).toMatch(/read-only file system|EROFS|not permitted|EPERM/i);
+      expect(await snapshot()).toEqual(initial);
+      expect(status(['RG-RUN-002', 'RG-RUN-003', 'RG-DOCKER-001'])).toEqual(['RG-RUN-002 fail', 'RG-RUN-003 fail', 'RG-DOCKER-001 warn']);
+
+      // With the drop-in from the package's examples: applied, and the saved report is the host afterwards.
+      await b.must(['install', '-D', '-m', '0644', '/usr/share/doc/runnerguard/examples/remediate.conf', '/etc/systemd/system/runnerguard.service.d/remediate.conf']);
+      await b.must(['systemctl', 'daemon-reload']);
+      c = await cursor();
+      await start();
+      logs = await serviceLog(c);
+      const applied = logs.find((l) => l.msg === 'remediations applied');
+      expect(applied, JSON.stringify(logs)).toBeDefined();
+      expect(applied!.remediations).toEqual(['RG-RUN-002', 'RG-RUN-003', 'RG-DOCKER-001']);
+      const after = await snapshot();
+      expect(after.stat).toBe('600 root:root\n');
+      expect(after.runner).toBe(initial.runner.replace('privileged = true', 'privileged = false'));
+      expect(after.group).toMatch(/^docker:x:\d+:\n$/);
+      expect(status(['RG-RUN-002', 'RG-RUN-003', 'RG-DOCKER-001'])).toEqual(['RG-RUN-002 pass', 'RG-RUN-003 pass', 'RG-DOCKER-001 pass']);
+      console.log(`[deb-boot] with examples/remediate.conf: ${(await b.must(['systemd-analyze', 'security', 'runnerguard.service', '--no-pager'])).trim().split('\n').at(-1)}`);
+
+      // The next scheduled run finds nothing to do.
+      c = await cursor();
+      await start();
+      expect((await serviceLog(c)).map((l) => l.msg)).not.toContain('remediations applied');
+
+      // An admin undoes it from the journal: the host is as before, group and all.
+      const rb = await b.exec(['runnerguard', 'rollback']);
+      expect(rb.code, rb.stderr).toBe(0);
+      expect(rb.stdout).toMatch(new RegExp(`rolled back run ${String(applied!.runId)}`));
+      expect(await snapshot()).toEqual(initial);
+
+    } finally {
+      await b.exec(['rm', '-rf', '/etc/systemd/system/runnerguard.service.d']);
+      await b.exec(['systemctl', 'daemon-reload']);
+      await fsp.writeFile(p(CONF), conf);
+      await b.exec(['chmod', '0600', RUNNER]);
+    }
+  });
+
   it("runnerguard daemon on Debian's node: cycles on a cron schedule, delivers, SIGTERM exits 0", async () => {
     const conf = `[agent]\nstate_dir = "/root/daemon-state"\nschedule = "*/2 * * * * *"\n\n[report]\n${URL_LINE}\nsplay_max_ms = 0\n`;
     await fsp.writeFile(p('/root/daemon.toml'), conf, { mode: 0o600 });

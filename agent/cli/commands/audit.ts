@@ -1,5 +1,4 @@
-import { CATALOGUE, checkOptionSchemas } from '../../../checks/index.js';
-import { loadConfig } from '../../config/load.js';
+import { CATALOGUE } from '../../../checks/index.js';
 import { runAudit } from '../../engine/run-checks.js';
 import { SEVERITIES, severityRank, type Report, type Severity } from '../../engine/types.js';
 import { createHost } from '../../host/index.js';
@@ -7,6 +6,7 @@ import { FORMATS, formatReport, type Format } from '../../report/index.js';
 import { wantColor } from '../../report/text.js';
 import { atomicWrite } from '../../util/atomic-write.js';
 import { COMMON, idList, parse, UsageError } from '../args.js';
+import { loadAgentConfig } from '../config.js';
 import { selectChecks } from '../select.js';
 
 export function exitCodeFor(report: Report, failOn: Severity): 0 | 1 {
@@ -29,7 +29,7 @@ export async function auditCommand(argv: string[]): Promise<number> {
   if (!(SEVERITIES as readonly string[]).includes(failOn)) throw new UsageError(`--fail-on must be one of ${SEVERITIES.join(', ')}`);
 
   const checks = selectChecks(CATALOGUE, idList(values.only), idList(values.skip));
-  const config = await loadConfig(values.config as string | undefined, checkOptionSchemas());
+  const config = await loadAgentConfig(values.config as string | undefined);
   const root = values.root as string | undefined;
   if (root !== undefined) {
     const { stat } = await import('node:fs/promises');

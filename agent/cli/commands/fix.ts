@@ -1,7 +1,6 @@
 import { promises as fsp } from 'node:fs';
-import { CATALOGUE, checkOptionSchemas } from '../../../checks/index.js';
+import { CATALOGUE } from '../../../checks/index.js';
 import { REMEDIATIONS, remediationFor } from '../../../remediations/index.js';
-import { loadConfig } from '../../config/load.js';
 import type { AgentConfig } from '../../config/schema.js';
 import { acquireLock, LockBusy } from '../../delivery/lock.js';
 import { runAudit } from '../../engine/run-checks.js';
@@ -12,6 +11,7 @@ import { renderPlans, stepTitle } from '../../remediate/render.js';
 import { NothingToRollBack, rollbackRun } from '../../remediate/rollback.js';
 import type { Remediation } from '../../remediate/types.js';
 import { COMMON, idList, parse, UsageError } from '../args.js';
+import { loadAgentConfig } from '../config.js';
 
 /** Serialises fix/rollback with run and deliver: one writer of the host at a time. */
 export async function withStateLock<T>(config: AgentConfig, what: string, fn: (stateDir: string) => Promise<T>): Promise<T> {
@@ -58,7 +58,8 @@ export async function applyRemediations(host: Host, config: AgentConfig, stateDi
   }
   out(`applied as run ${result.runId} (undo: runnerguard rollback ${result.runId}${host.live ? '' : ` --root ${host.root}`})\n`);
   const ids = new Set(plans.map((p) => p.remediation));
-  const after = await runAudit({ host, config, checks: CATALOGUE.filter((c) => ids.has(c.meta.id)) });
+  // A fresh host: this one has cached what it read (users and groups) before the changes.
+  const after = await runAudit({ host: createHost({ root: host.root }), config, checks: CATALOGUE.filter((c) => ids.has(c.meta.id)) });
   let still = 0;
   for (const f of after.findings) {
     const bad = f.status === 'fail' || f.status === 'error';
@@ -75,7 +76,7 @@ export async function fixCommand(argv: string[]): Promise<number> {
   if (values.apply && named.length === 0) throw new UsageError('fix --apply needs the remediations named (runnerguard fix --apply RG-RUN-002 ...): nothing is applied by default');
   const skip = new Set(idList(values.skip) ?? []);
   const remediations = pick(named).filter((r) => !skip.has(r.meta.id));
-  const config = await loadConfig(values.config as string | undefined, checkOptionSchemas());
+  const config = await loadAgentConfig(values.config as string | undefined);
   const host = createHost({ root: values.root as string | undefined });
   const out = (s: string) => process.stdout.write(s);
   return withStateLock(config, 'runnerguard fix', async (stateDir) => {
@@ -94,13 +95,18 @@ export async function fixCommand(argv: string[]): Promise<number> {
 export async function rollbackCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, { root: COMMON.root!, config: COMMON.config! });
   if (positionals.length > 1) throw new UsageError('rollback takes at most one run id');
-  const config = await loadConfig(values.config as string | undefined, checkOptionSchemas());
+  const config = await loadAgentConfig(values.config as string | undefined);
   const host = createHost({ root: values.root as string | undefined });
   return withStateLock(config, 'runnerguard rollback', async (stateDir) => {
     try {
       const r = await rollbackRun(host, stateDir, positionals[0]);
       for (const e of [...r.entries].reverse()) {
         process.stdout.write(`${e.state.padEnd(7)} ${e.remediation} ${e.subject}: ${await stepTitle(host, e.step)}${e.note ? ` (${e.note})` : ''}\n`);
+      }
+      if (r.failed.length > 0) {
+        for (const f of r.failed) process.stderr.write(`runnerguard: could not undo ${f.entry.remediation} ${f.entry.subject}: ${f.error}\n`);
+        process.stdout.write(`run ${r.runId} partly rolled back: fix the cause and run \`runnerguard rollback ${r.runId}\` again\n`);
+        return 1;
       }
       process.stdout.write(`rolled back run ${r.runId}\n`);
       return 0;

@@ -1,8 +1,8 @@
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import { CATALOGUE, checkOptionSchemas } from '../../../checks/index.js';
-import { loadConfig } from '../../config/load.js';
+import { CATALOGUE } from '../../../checks/index.js';
+import { remediationFor } from '../../../remediations/index.js';
 import type { AgentConfig } from '../../config/schema.js';
 import { drainSpool, type DrainResult } from '../../delivery/drain.js';
 import { acquireLock, LockBusy } from '../../delivery/lock.js';
@@ -10,11 +10,16 @@ import { createTransport, DeliveryConfigError } from '../../delivery/send.js';
 import { Spool } from '../../delivery/spool.js';
 import { runAudit } from '../../engine/run-checks.js';
 import type { Check, Report } from '../../engine/types.js';
-import { createHost } from '../../host/index.js';
+import { createHost, type Host } from '../../host/index.js';
 import { createLogger } from '../../log.js';
+import { applyPlans } from '../../remediate/apply.js';
+import { planRemediations } from '../../remediate/plan.js';
+import { stepTitle } from '../../remediate/render.js';
+import type { Remediation } from '../../remediate/types.js';
 import { formatPrometheus } from '../../report/prometheus.js';
 import { atomicWrite } from '../../util/atomic-write.js';
 import { COMMON, idList, parse, UsageError } from '../args.js';
+import { loadAgentConfig } from '../config.js';
 import { selectChecks } from '../select.js';
 import { exitCodeFor } from './audit.js';
 
@@ -74,7 +79,43 @@ export interface CycleOptions {
 }
 
 /**
- * One scheduled cycle: audit, the last report saved (0600), the report spooled
+ * The remediations enabled in config (`[remediations] enable`), planned and
+ * applied as `fix --apply` would, under the run lock this cycle already holds.
+ * Refusals and a failed (undone) run are logged, never fatal: the audit goes
+ * on. True when the host may have changed.
+ */
+async function remediateEnabled(host: Host, config: AgentConfig, dir: string, log: Logger): Promise<boolean> {
+  const remediations: Remediation[] = [];
+  for (const id of config.remediations.enable) {
+    const r = remediationFor(id);
+    if (r) remediations.push(r);
+    else log.error({ remediation: id }, 'remediations.enable names no automated remediation: ignored');
+  }
+  if (remediations.length === 0) return false;
+  const { planned } = await planRemediations({ host, config, checks: CATALOGUE, remediations, stateDir: dir });
+  for (const p of planned) {
+    for (const r of p.refusals) log.warn({ remediation: r.remediation, subject: r.subject, reason: r.reason }, 'remediation refused');
+  }
+  const plans = planned.flatMap((p) => p.plans);
+  if (plans.length === 0) {
+    log.debug({ enabled: config.remediations.enable }, 'remediations: nothing to do');
+    return false;
+  }
+  const result = await applyPlans(host, plans, dir);
+  for (const s of result.steps) {
+    log.info({ remediation: s.remediation, subject: s.subject, state: s.state, step: await stepTitle(host, s.step), note: s.note, runId: result.runId }, 'remediation step');
+  }
+  if (result.status === 'failed') {
+    log.error({ runId: result.runId, error: result.error, journal: result.journalDir }, 'remediation run failed and was undone');
+  } else {
+    log.info({ runId: result.runId, remediations: [...new Set(plans.map((p) => p.remediation))], undo: `runnerguard rollback ${result.runId}` }, 'remediations applied');
+  }
+  return true;
+}
+
+/**
+ * One scheduled cycle: audit, the remediations enabled in config (then the
+ * audit again), the last report saved (0600), the report spooled
  * before any network I/O (so a kill never loses it), the spool delivered
  * oldest first, the metrics textfile written. The exit code is the audit's.
  * Shared by `runnerguard run` and every tick of `runnerguard daemon`.
@@ -82,7 +123,19 @@ export interface CycleOptions {
 export async function cycle({ config, checks, root, log }: CycleOptions): Promise<number> {
   const dir = await stateDir(config);
   return withRunLock(dir, config.agent.lock_wait_ms, 'runnerguard run', async () => {
-    const report = await runAudit({ host: createHost({ root }), config, checks });
+    const host = createHost({ root });
+    let report = await runAudit({ host, config, checks });
+    // The report then says how the host is after the changes, not before.
+    let changed = false;
+    try {
+      changed = await remediateEnabled(host, config, dir, log);
+    } catch (err) {
+      // The audit must still be saved and delivered: a remediation problem is logged, not fatal.
+      changed = true;
+      log.error({ error: (err as Error).message }, 'remediations could not run');
+    }
+    // A fresh host: the first one has cached what it read (users and groups) before the changes.
+    if (changed) report = await runAudit({ host: createHost({ root }), config, checks });
     const json = JSON.stringify(report);
     await atomicWrite(path.join(dir, 'last-report.json'), json + '\n', { mode: 0o600 });
     const spool = new Spool(dir);
@@ -104,7 +157,7 @@ export async function runCycle(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, { ...COMMON });
   if (positionals.length > 0) throw new UsageError(`run takes no arguments (got "${positionals[0]}")`);
   const checks = selectChecks(CATALOGUE, idList(values.only), idList(values.skip));
-  const config = await loadConfig(values.config as string | undefined, checkOptionSchemas());
+  const config = await loadAgentConfig(values.config as string | undefined);
   return cycle({ config, checks, root: values.root as string | undefined, log: createLogger() });
 }
 
@@ -112,7 +165,7 @@ export async function runCycle(argv: string[]): Promise<number> {
 export async function deliverCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, { config: COMMON.config! });
   if (positionals.length > 0) throw new UsageError(`deliver takes no arguments`);
-  const config = await loadConfig(values.config as string | undefined, checkOptionSchemas());
+  const config = await loadAgentConfig(values.config as string | undefined);
   if (!config.report.url) throw new UsageError('[report] url is not set: nothing to deliver to');
   const log = createLogger();
   const dir = await stateDir(config);
