@@ -46,8 +46,8 @@ export async function benchDaemon(bundle) {
   const url = `http://127.0.0.1:${server.address().port}/v1/reports`;
   writeFileSync(config, `[agent]\nstate_dir = "${inner(dir)}/state"\nschedule = "* * * * *"\n\n[report]\nurl = "${url}"\nsplay_max_ms = 0\n\n[metrics]\ntextfile = "${inner(dir)}/runnerguard.prom"\n`, { mode: 0o600 });
   // chroot(8) execs node: the pid sampled is the daemon's own.
-  // --lite-mode: as /usr/bin/runnerguard starts the daemon (packaging/runnerguard.sh).
-  const node = jail ? ['chroot', jail, '/usr/bin/node', '--lite-mode'] : [process.execPath, '--lite-mode'];
+  // --lite-mode --expose-gc: as /usr/bin/runnerguard starts the daemon (packaging/runnerguard.sh).
+  const node = jail ? ['chroot', jail, '/usr/bin/node', '--lite-mode', '--expose-gc'] : [process.execPath, '--lite-mode', '--expose-gc'];
   const version = execFileSync(node[0], [...node.slice(1, -1), '--version']).toString().trim();
   const child = spawn(node[0], [...node.slice(1), inner(script), 'daemon', '--config', inner(config)], { stdio: ['ignore', 'ignore', 'pipe'] });
   let cycles = 0;

@@ -2,25 +2,24 @@ import { ConfigError } from '../config/load.js';
 import { createLogger } from '../log.js';
 import { VERSION } from '../version.js';
 import { USAGE, UsageError } from './args.js';
-import { auditCommand } from './commands/audit.js';
-import { checksCommand, explainCommand } from './commands/catalogue.js';
-import { configCommand } from './commands/config-check.js';
-import { fixCommand, rollbackCommand } from './commands/fix.js';
-import { daemonCommand } from './commands/daemon.js';
-import { deliverCommand, runCycle } from './commands/run.js';
-
 type Command = (argv: string[]) => number | Promise<number>;
 
-const COMMANDS: Record<string, Command> = {
-  audit: auditCommand,
-  checks: checksCommand,
-  explain: explainCommand,
-  config: configCommand,
-  run: runCycle,
-  deliver: deliverCommand,
-  fix: fixCommand,
-  rollback: rollbackCommand,
-  daemon: daemonCommand,
+/**
+ * Each command's module is loaded when it runs (esbuild keeps them in the one
+ * bundle, initialised lazily): the idle daemon never evaluates the checks'
+ * dependencies, the report formats or the delivery code it leaves to its
+ * cycle children.
+ */
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  audit: async () => (await import('./commands/audit.js')).auditCommand,
+  checks: async () => (await import('./commands/catalogue.js')).checksCommand,
+  explain: async () => (await import('./commands/catalogue.js')).explainCommand,
+  config: async () => (await import('./commands/config-check.js')).configCommand,
+  run: async () => (await import('./commands/run.js')).runCycle,
+  deliver: async () => (await import('./commands/run.js')).deliverCommand,
+  fix: async () => (await import('./commands/fix.js')).fixCommand,
+  rollback: async () => (await import('./commands/fix.js')).rollbackCommand,
+  daemon: async () => (await import('./commands/daemon.js')).daemonCommand,
 };
 
 /** Returns the exit code; never lets a stack trace reach the user. */
@@ -34,14 +33,14 @@ export async function main(argv: string[]): Promise<number> {
     (cmd === undefined ? process.stderr : process.stdout).write(USAGE);
     return cmd === undefined ? 2 : 0;
   }
-  const run = COMMANDS[cmd];
+  const load = COMMANDS[cmd];
   try {
-    if (!run) throw new UsageError(`unknown command "${cmd}"`);
+    if (!load) throw new UsageError(`unknown command "${cmd}"`);
     if (rest.includes('--help') || rest.includes('-h')) {
       process.stdout.write(USAGE);
       return 0;
     }
-    return await run(rest);
+    return await (await load())(rest);
   } catch (err) {
     if (err instanceof UsageError || err instanceof ConfigError) {
       process.stderr.write(`runnerguard: ${err.message}\n`);

@@ -1,7 +1,4 @@
 import { fork, type ChildProcess } from 'node:child_process';
-import { CATALOGUE } from '../../checks/index.js';
-import { selectChecks } from '../cli/select.js';
-import { cycle } from '../cli/commands/run.js';
 import type { AgentConfig } from '../config/schema.js';
 import { createLogger } from '../log.js';
 
@@ -24,7 +21,7 @@ export const CHILD_FLAG = '--cycle-child';
 export function spawnCycle(req: CycleRequest): { child: ChildProcess; exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }> } {
   const child = fork(process.argv[1]!, ['daemon', CHILD_FLAG], {
     // The audit wants the optimizing compiler the idle daemon goes without (/usr/bin/runnerguard).
-    execArgv: process.execArgv.filter((a) => a !== '--lite-mode'),
+    execArgv: process.execArgv.filter((a) => a !== '--lite-mode' && a !== '--expose-gc'),
     serialization: 'json',
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
@@ -44,6 +41,8 @@ export async function runCycleChild(): Promise<number> {
   // The channel must not keep this process alive after the cycle. Not disconnect():
   // on Node 18 that throws inside the message dispatch (kPendingMessages of a null channel).
   process.channel?.unref();
+  // Loaded here, in the child: the daemon itself never holds the audit's code.
+  const [{ CATALOGUE }, { selectChecks }, { cycle }] = await Promise.all([import('../../checks/index.js'), import('../cli/select.js'), import('../cli/commands/run.js')]);
   const checks = selectChecks(CATALOGUE, req.only, req.skip);
   return cycle({ config: req.config, checks, root: req.root, log: createLogger() });
 }

@@ -11,6 +11,20 @@ export interface PlannedRemediation {
   findings: Finding[];
   plans: Plan[];
   refusals: Refusal[];
+  /** Why nothing is planned when there is nothing to plan: the check passes, is skipped or waived. */
+  idle?: string;
+}
+
+/** What the check said when no finding asks for a change. */
+function idleReason(report: Report, id: string): string {
+  const own = report.findings.filter((f) => f.check === id);
+  if (own.length === 0) return 'the check did not run';
+  if (own.every((f) => f.status === 'pass')) return 'the check passes';
+  const waived = own.filter((f) => f.waived);
+  if (waived.length > 0) return `waived: ${waived[0]!.waived!.reason}`;
+  const skip = own.find((f) => f.status === 'skip');
+  if (skip) return `the check is skipped: ${skip.message}`;
+  return 'the check passes';
 }
 
 /**
@@ -46,7 +60,10 @@ export async function planRemediations(opts: { host: Host; config: AgentConfig; 
   for (const r of opts.remediations) {
     const findings = actionable(report, r.meta.id);
     if (findings.length === 0) {
-      planned.push({ remediation: r, findings, plans: [], refusals: [] });
+      // A check that could not decide is not a pass: nothing is planned blind, and that is said.
+      const errors = report.findings.filter((f) => f.check === r.meta.id && f.status === 'error' && !f.waived);
+      const refusals = errors.map((f) => ({ remediation: r.meta.id, subject: f.subject, reason: `the check could not decide (${f.message}): nothing is planned without a verdict` }));
+      planned.push({ remediation: r, findings, plans: [], refusals, ...(refusals.length ? {} : { idle: idleReason(report, r.meta.id) }) });
       continue;
     }
     const ctx = { host, facts, config: opts.config, options: opts.config.checks[r.meta.id] ?? {}, secrets, now: opts.now ?? new Date(), stateDir: opts.stateDir, nftPlanned };

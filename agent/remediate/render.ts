@@ -63,7 +63,7 @@ export async function renderPlans(host: Host, planned: PlannedRemediation[]): Pr
   for (const p of planned) {
     const m = p.remediation.meta;
     if (p.plans.length === 0 && p.refusals.length === 0) {
-      out.push(`${m.id}: nothing to do${p.findings.length ? '' : ' (the check passes)'}\n`);
+      out.push(`${m.id}: nothing to do${p.idle ? ` (${p.idle})` : ''}\n`);
       continue;
     }
     out.push(`${m.id}: ${m.title}\n  impact: ${m.impact}\n  restarts a service: ${m.restartsService ? 'yes' : 'no'}\n`);

@@ -20,8 +20,21 @@ export async function auditdPids(fs: HostFs): Promise<number[]> {
   return pids;
 }
 
+/** The container manager PID 1 was started by (systemd's convention: /run/systemd/container, or container= in its environment). */
+async function containerName(fs: HostFs): Promise<string | undefined> {
+  const marker = (await fs.readText('/run/systemd/container', { maxBytes: 256 }).catch(() => '')).trim();
+  if (marker) return marker;
+  const env = await fs.readText('/proc/1/environ', { maxBytes: 64 * 1024 }).catch(() => '');
+  return /(?:^|\0)container=([^\0]+)/.exec(env)?.[1];
+}
+
 async function live(host: Host, binary: string): Promise<FindingDraft> {
   const r = await host.exec(['auditctl', '-s'], { timeoutMs: 10_000 });
+  if (!r.failure && r.exitCode !== 0 && /Operation not permitted/.test(r.stderr)) {
+    // The kernel answers audit requests only from its initial PID namespace: no auditd can run here.
+    const container = await containerName(host.fs);
+    if (container) return verdict.skip(SUBJECT, `a container (${container}): the kernel takes audit requests only from the host's initial PID namespace, so auditd cannot run here (auditctl -s: ${r.stderr.trim().split('\n')[0]}); audit the host`);
+  }
   if (r.failure || r.exitCode !== 0) {
     return verdict.error(SUBJECT, `auditctl -s failed: ${r.message ?? (r.stderr.trim().split('\n')[0] || `exit status ${r.exitCode}`)}`);
   }
@@ -81,7 +94,7 @@ export default defineCheck({
     rationale:
       'Without auditd the kernel keeps no durable record of who ran what or touched which file. After a malicious job escapes to the host, the audit log is what shows how far it got; audit rules for Docker and runner files (RG-AUDIT-002) only log while auditd runs.',
     references: [REF.guideChecklistHost, REF.glSecureHost, cisDocker('1.1.3', 'Ensure auditing is configured for the Docker daemon')],
-    reads: [...AUDITD_BINARIES, ...INITS, 'auditctl -s and /proc/*/comm (live)', `${UNIT} and its *.wants/ links, /etc/rc?.d (offline)`],
+    reads: [...AUDITD_BINARIES, ...INITS, 'auditctl -s, /proc/*/comm, /run/systemd/container and /proc/1/environ (live)', `${UNIT} and its *.wants/ links, /etc/rc?.d (offline)`],
     remediation: {
       summary: 'Install auditd (apt-get install auditd / dnf install audit) and run systemctl enable --now auditd.',
       automated: 'RG-AUDIT-001',

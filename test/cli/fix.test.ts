@@ -8,7 +8,7 @@ import { treeHash } from '../helpers/remediation-cases.js';
 import { unifiedDiff } from '../../agent/remediate/render.js';
 
 const changedLines = (a: string, b: string) => unifiedDiff('a', 'b', a, b).split('\n').slice(2).filter((l) => /^[-+]/.test(l));
-import { CONFIG_PATH, runner, runnerHost } from '../checks/runner/fixture.js';
+import { CONFIG_PATH, malformed, runner, runnerHost } from '../checks/runner/fixture.js';
 
 /** A config.toml as a real runner host has it after a few years: two runners, comments, tabs. */
 const REAL = `concurrent = 8
@@ -102,5 +102,25 @@ describe('runnerguard fix and rollback (built bundle, fixture root)', () => {
     const none = await runCli(bundle, ['rollback', '--root', t.root, '--config', cfg]);
     expect(none.code).toBe(1);
     expect(none.stderr).toContain('no applied remediation run');
+  });
+});
+
+describe('runnerguard fix when the check cannot decide (built bundle, malformed config.toml)', () => {
+  it('plans nothing blind: the error is a refusal with its reason, --apply changes nothing and exits 1', async () => {
+    const bad = await FixtureTree.create();
+    try {
+      await malformed.build(bad);
+      const before = await treeHash(bad.root);
+      const plan = await runCli(bundle, ['fix', 'RG-RUN-003', 'RG-RUN-002', '--root', bad.root, '--config', cfg]);
+      expect(plan.code, plan.stderr).toBe(0);
+      expect(plan.stdout).toMatch(/^ {2}\/etc\/gitlab-runner\/config\.toml: refused: the check could not decide \(\/etc\/gitlab-runner\/config\.toml:\d+: malformed TOML.*\): nothing is planned without a verdict$/m);
+      expect(plan.stdout).toContain('RG-RUN-002: nothing to do (the check passes)\n');
+      const apply = await runCli(bundle, ['fix', '--apply', 'RG-RUN-003', '--root', bad.root, '--config', cfg]);
+      expect(apply.code).toBe(1);
+      expect(apply.stdout).toContain('nothing to apply');
+      expect(await treeHash(bad.root)).toBe(before);
+    } finally {
+      await bad.remove();
+    }
   });
 });

@@ -1,9 +1,9 @@
-import { CATALOGUE, checkOptionSchemas } from '../../../checks/index.js';
-import { loadConfig } from '../../config/load.js';
+import { CATALOGUE } from '../../../checks/index.js';
 import { CHILD_FLAG, runCycleChild } from '../../daemon/cycle-child.js';
 import { Daemon } from '../../daemon/daemon.js';
 import { createLogger } from '../../log.js';
 import { COMMON, idList, parse, UsageError } from '../args.js';
+import { loadAgentConfig } from '../config.js';
 import { selectChecks } from '../select.js';
 
 /**
@@ -19,9 +19,9 @@ export async function daemonCommand(argv: string[]): Promise<number> {
   const skip = idList(values.skip);
   selectChecks(CATALOGUE, only, skip); // an unknown id is a usage error now, not in every cycle
   const file = values.config as string | undefined;
-  const config = await loadConfig(file, checkOptionSchemas());
+  const config = await loadAgentConfig(file);
   const log = createLogger();
-  const daemon = new Daemon({ config, reload: () => loadConfig(file, checkOptionSchemas()), only, skip, root: values.root as string | undefined, log });
+  const daemon = new Daemon({ config, reload: () => loadAgentConfig(file), only, skip, root: values.root as string | undefined, log });
   const onHup = () => void daemon.reload();
   const onStop = (signal: NodeJS.Signals) => void daemon.stop(signal);
   process.on('SIGHUP', onHup);
