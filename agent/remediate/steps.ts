@@ -135,8 +135,12 @@ export async function execute(host: Host, step: Step, j: Journal): Promise<strin
       await cmd(['nft', '-f', '-'], `table ${step.family} ${step.table}\ndelete table ${step.family} ${step.table}\n${step.text}`);
       return;
     case 'serviceEnable':
-      if (host.live) await cmd(['systemctl', 'enable', '--now', step.unit]);
-      else {
+      if (host.live) {
+        // Not `enable --now`: its first lines are enable's chatter ("Created symlink ..."), and a start that
+        // failed would be reported as that. The step fails (and is undone) unless the unit really started.
+        await cmd(['systemctl', 'enable', step.unit]);
+        await startUnit(step.unit);
+      } else {
         const link = await onHost(host, wantsLink(step));
         await fsp.mkdir(path.dirname(link), { recursive: true });
         await fsp.symlink(await unitPath(host, step.unit), link);
@@ -153,6 +157,18 @@ export async function execute(host: Host, step: Step, j: Journal): Promise<strin
       return r.note;
     }
   }
+}
+
+/** systemctl start; a failure says why in the unit's own words (its first log lines since), as far as the journal has them. */
+async function startUnit(unit: string): Promise<void> {
+  const since = `@${Math.floor(Date.now() / 1000)}`;
+  const r = await runCommand(['systemctl', 'start', unit], { timeoutMs: CMD_TIMEOUT_MS });
+  if (!r.failure && r.exitCode === 0) return;
+  const why = r.message ?? (r.stderr.trim().split('\n')[0] || `exit ${r.exitCode}`);
+  await runCommand(['journalctl', '--sync'], { timeoutMs: CMD_TIMEOUT_MS }); // what the unit logged before it failed is in
+  const log = await runCommand(['journalctl', '--no-pager', '-q', '-o', 'cat', '--since', since, `_SYSTEMD_UNIT=${unit}`], { timeoutMs: CMD_TIMEOUT_MS });
+  const lines = [...new Set(log.exitCode === 0 ? log.stdout.split('\n').map((l) => l.trim()).filter(Boolean) : [])].slice(0, 4);
+  throw new StepError(`systemctl start ${unit}: ${why}${lines.length ? ` (its log: ${lines.join(' / ')})` : ''}`);
 }
 
 async function unitPath(host: Host, unit: string): Promise<string> {

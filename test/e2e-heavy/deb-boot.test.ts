@@ -10,7 +10,7 @@ import { promises as fsp, existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Report } from '../../agent/engine/types.js';
-import { aptInstall, CACHE_DIR, chrootRun, copyRoot, removeRoot, type RunResult } from '../helpers/debian-root.js';
+import { aptInstall, chrootRun, removeRoot, scratchCopy, type RunResult } from '../helpers/debian-root.js';
 import { boot, ensureBookwormSystemd, type Booted } from '../helpers/nspawn.js';
 import { BASE_VERSION, buildPackages, type Packages } from '../helpers/packages.js';
 import { COLLECTOR, RUNNER_CONFIG, RUNNER_UNIT } from './deb-boot.fixtures.js';
@@ -29,8 +29,7 @@ describe('runnerguard .deb on Debian 12: chroot install, nspawn boot, upgrade, p
     if (process.getuid?.() !== 0) throw new Error('this stage needs root (chroot, systemd-nspawn)');
     [v1, v2] = await Promise.all([buildPackages(), ensureBookwormSystemd().then(() => buildPackages(V2))]);
     console.log(`[deb-boot] built:\n${v1.log.split('\n').filter((l) => /^(== |\(clean\)|dist\/packages|[EW]: |.*: [EW]: |.*errors, )/.test(l)).join('\n')}`);
-    dir = path.join(CACHE_DIR, 'scratch', `deb-boot-${process.pid}-${Date.now().toString(36)}`);
-    await copyRoot(await ensureBookwormSystemd(), dir);
+    dir = await scratchCopy(await ensureBookwormSystemd(), 'deb-boot');
     for (const pkg of [v1, v2]) await fsp.copyFile(pkg.deb, p(`/root/${path.basename(pkg.deb)}`));
   }, 1_800_000);
 

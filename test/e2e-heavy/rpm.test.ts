@@ -6,7 +6,7 @@
 import { existsSync, promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CACHE_DIR, copyRoot, ensurePristineBookworm, must, removeRoot, run } from '../helpers/debian-root.js';
+import { ensurePristineBookworm, must, removeRoot, run, scratchCopy } from '../helpers/debian-root.js';
 import { BASE_VERSION, buildPackages, type Packages } from '../helpers/packages.js';
 
 let pkgs: Packages;
@@ -16,8 +16,7 @@ const rpmq = async (...args: string[]) => (await must(['rpm', '-qp', ...args, pk
 describe('runnerguard .rpm', () => {
   beforeAll(async () => {
     pkgs = await buildPackages();
-    dir = path.join(CACHE_DIR, 'scratch', `rpm-root-${process.pid}-${Date.now().toString(36)}`);
-    await copyRoot(await ensurePristineBookworm(), dir);
+    dir = await scratchCopy(await ensurePristineBookworm(), 'rpm-root');
   }, 1_800_000);
   afterAll(async () => {
     if (dir) await removeRoot(dir);

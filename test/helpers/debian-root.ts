@@ -179,13 +179,22 @@ async function sweepScratch(): Promise<void> {
   }
 }
 
-/** A throwaway copy of a cached layer (default: the pristine root) for one test. */
-export async function freshRoot(name: string, opts: { layer?: keyof typeof LAYERS } = {}): Promise<FreshRoot> {
-  const base = await LAYERS[opts.layer ?? 'minbase']();
+/**
+ * A throwaway copy of the root tree `base` under the scratch dir (made here if
+ * this is the first on a clean machine; leftovers of dead runs swept), named
+ * after `name` and this process. Remove it with removeRoot.
+ */
+export async function scratchCopy(base: string, name: string): Promise<string> {
   mkdirSync(SCRATCH_DIR, { recursive: true, mode: 0o700 });
   await sweepScratch();
   const dir = path.join(SCRATCH_DIR, `${name.replace(/[^A-Za-z0-9_.-]/g, '_')}-${process.pid}-${Date.now().toString(36)}`);
   await copyRoot(base, dir);
+  return dir;
+}
+
+/** A throwaway copy of a cached layer (default: the pristine root) for one test. */
+export async function freshRoot(name: string, opts: { layer?: keyof typeof LAYERS } = {}): Promise<FreshRoot> {
+  const dir = await scratchCopy(await LAYERS[opts.layer ?? 'minbase'](), name);
   return {
     dir,
     p: (target) => path.join(dir, target),
