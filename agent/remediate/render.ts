@@ -33,8 +33,12 @@ export async function renderStep(host: Host, step: Step): Promise<string> {
       return `chmod ${octal(step.mode)} ${step.path}`;
     case 'chown':
       return `chown ${step.uid}:${step.gid} ${step.path}`;
-    case 'editFile':
-      return step.redacted ? `${unifiedDiff(step.path, step.path, step.redacted.before, step.redacted.after)}\n(secrets masked)` : unifiedDiff(step.path, step.path, step.before, step.after);
+    case 'editFile': {
+      if (!step.redacted) return unifiedDiff(step.path, step.path, step.before, step.after);
+      // The note only where the hunks shown hold a masked secret (their context lines may show a token).
+      const shown = unifiedDiff(step.path, step.path, step.redacted.before, step.redacted.after);
+      return shown === unifiedDiff(step.path, step.path, step.before, step.after) ? shown : `${shown}\n(secrets masked)`;
+    }
     case 'writeFile': {
       const before = await current(host, step.path);
       const head = `write ${step.path} (${octal(step.mode)} ${step.uid}:${step.gid})\n`;

@@ -108,7 +108,7 @@ export async function execute(host: Host, step: Step, j: Journal): Promise<strin
     case 'editFile': {
       const p = await onHost(host, step.path);
       // A scrub's purpose is met when the file went (a job dir deleted earlier in the run); any other edit needs its file.
-      if (step.redacted && !(await fsp.lstat(p).catch(() => null))) throw new StepSkipped(`${step.path} is gone already`);
+      if (step.skipIfGone && !(await fsp.lstat(p).catch(() => null))) throw new StepSkipped(`${step.path} is gone already`);
       const cur = await fsp.readFile(p, 'utf8');
       // Several remediations may edit one file in a run: each edit is rebased, as `patch` would, on what the previous left.
       const next = cur === step.before ? step.after : applyPatch(cur, createPatch(step.path, step.before, step.after), { fuzzFactor: 0 });

@@ -104,7 +104,8 @@ function indentUnit(lines: string[]): string {
   return lines.some((l) => l.startsWith('\t')) ? '\t' : '  ';
 }
 
-function trailingComment(line: string): string {
+/** Where the comment of a `key = value` line starts (its "#" outside strings), or -1. */
+function commentAt(line: string): number {
   let inStr: string | null = null;
   for (let i = 0; i < line.length; i++) {
     const ch = line[i]!;
@@ -112,9 +113,32 @@ function trailingComment(line: string): string {
       if (ch === '\\' && inStr === '"') i++;
       else if (ch === inStr) inStr = null;
     } else if (ch === '"' || ch === "'") inStr = ch;
-    else if (ch === '#') return line.slice(i).replace(/^/, ' ').replace(/^\s+#/, ' #');
+    else if (ch === '#') return i;
   }
-  return '';
+  return -1;
+}
+
+/**
+ * The one-line `key = value` with its value replaced, and nothing else: the
+ * key and the spacing around "=" as they were; a trailing comment aligned by
+ * spaces keeps its column (the spaces shrink or grow by what the value did, at least one).
+ */
+function replaceValue(line: string, value: string): string {
+  const eq = line.indexOf('=');
+  const start = eq + 1 + /^[ \t]*/.exec(line.slice(eq + 1))![0].length;
+  const hash = commentAt(line);
+  const end = start + line.slice(start, hash < 0 ? line.length : hash).trimEnd().length;
+  if (hash < 0) return `${line.slice(0, start)}${value}${line.slice(end)}`;
+  const gap = line.slice(end, hash);
+  // One space or tabs: the comment was not aligned, the gap stays; several spaces: it keeps its column.
+  const pad = gap.length < 2 || gap.includes('\t') ? gap : ' '.repeat(Math.max(1, gap.length - (value.length - (end - start))));
+  return `${line.slice(0, start)}${value}${pad}${line.slice(hash)}`;
+}
+
+/** What one level of indentation is under a table: its keys' indent past its header's, else the file's unit. */
+function levelUnder(t: TableSpan | undefined, lines: string[]): string {
+  if (t?.keyIndent && t.keyIndent.length > t.headerIndent.length && t.keyIndent.startsWith(t.headerIndent)) return t.keyIndent.slice(t.headerIndent.length);
+  return indentUnit(lines);
 }
 
 /**
@@ -130,16 +154,15 @@ export function setKey(text: string, table: string[], key: string, value: string
   const lines = [...L.lines];
   if (k) {
     const first = lines[k.start]!;
-    const name = first.slice(0, first.indexOf('=')).trimEnd();
-    const comment = k.start === k.end ? trailingComment(first.slice(first.indexOf('=') + 1)) : '';
-    const line = `${name} = ${value}${comment}`;
+    // A value over several lines (an array) becomes one line: `key = value`, the key as it was.
+    const line = k.start === k.end ? replaceValue(first, value) : `${first.slice(0, first.indexOf('=')).trimEnd()} = ${value}`;
     if (k.start === k.end && first === line) return text;
     lines.splice(k.start, k.end - k.start + 1, line);
     return lines.join('\n');
   }
   const t = L.tables.get(tkey);
   if (t && t.header !== null) {
-    const indent = t.keyIndent ?? t.headerIndent + indentUnit(lines);
+    const indent = t.keyIndent ?? t.headerIndent + levelUnder(L.tables.get(table.slice(0, -1).join('.')), lines);
     lines.splice((t.lastKey ?? t.header) + 1, 0, `${indent}${key} = ${value}`);
     return lines.join('\n');
   }
@@ -155,7 +178,9 @@ export function setKey(text: string, table: string[], key: string, value: string
   const name = table.filter((_, i) => !/^\d+$/.test(table[i]!)).join('.');
   let at = lastEnd + 1;
   while (at - 1 > (sibling?.header ?? p.header ?? -1) && lines[at - 1]!.trim() === '') at--; // before the blank lines that end the entry
-  lines.splice(at, 0, `${headerIndent}[${name}]`, `${headerIndent}${indentUnit(lines)}${key} = ${value}`);
+  // Its key: as the keys of a sibling sub-table at the same indent are, else one level (the parent's own) deeper.
+  const keyIndent = sibling?.keyIndent && sibling.headerIndent === headerIndent ? sibling.keyIndent : headerIndent + levelUnder(p, lines);
+  lines.splice(at, 0, `${headerIndent}[${name}]`, `${keyIndent}${key} = ${value}`);
   return lines.join('\n');
 }
 

@@ -14,8 +14,9 @@ export type Step =
   /**
    * Replaces the content of an existing file, keeping mode and owner; refused if it no longer holds `before`.
    * `redacted`: the texts to show instead when before/after hold secrets (plan, output and journal never see the real ones).
+   * `skipIfGone`: a file that went meanwhile meets the step's purpose (a scrub of a job dir deleted earlier in the run).
    */
-  | { op: 'editFile'; path: string; before: string; after: string; redacted?: { before: string; after: string } }
+  | { op: 'editFile'; path: string; before: string; after: string; redacted?: { before: string; after: string }; skipIfGone?: true }
   /** Moves a file to <state_dir>/quarantine/<run-id>/ (root, 0700). */
   | { op: 'quarantine'; path: string; reason: string }
   /** gpasswd --delete (the target's /etc/group and /etc/gshadow, and the backups gpasswd rewrites). */

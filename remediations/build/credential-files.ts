@@ -73,7 +73,7 @@ export default defineRemediation({
         continue;
       }
       const redacted = { before: maskGitConfig(before), after: maskGitConfig(after) };
-      out.push({ remediation: 'RG-BUILD-002', subject: f.subject, summary: 'remove the credentials from the remote URLs', steps: [{ op: 'editFile', path: f.subject, before, after, redacted }] });
+      out.push({ remediation: 'RG-BUILD-002', subject: f.subject, summary: 'remove the credentials from the remote URLs', steps: [{ op: 'editFile', path: f.subject, before, after, redacted, skipIfGone: true }] });
     }
     return out;
   },

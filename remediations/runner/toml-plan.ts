@@ -33,7 +33,10 @@ export async function planTomlEdits(
       continue;
     }
     if (after === before) continue;
-    out.push({ remediation: id, subject: r.subject, summary, steps: [{ op: 'editFile', path, before, after }] });
+    // The diff's context may show a runner's token or a cache key: the plan, the output and the journal see them masked.
+    const masked = { before: ctx.secrets.redact(before), after: ctx.secrets.redact(after) };
+    const redacted = masked.before !== before || masked.after !== after ? masked : undefined;
+    out.push({ remediation: id, subject: r.subject, summary, steps: [{ op: 'editFile', path, before, after, ...(redacted && { redacted }) }] });
     text = after;
   }
   return out;

@@ -30,7 +30,9 @@ beforeAll(async () => {
   await runnerHost(
     t,
     runner('build-docker', 'docker', '\t[runners.docker]\n\t\ttls_verify = false\n\t\timage = "docker:27"\n\t\tprivileged = true # docker:dind for image builds\n\t\tdisable_cache = false\n\t\tvolumes = [\n\t\t\t"/cache",\n\t\t\t# let jobs talk to the host daemon\n\t\t\t"/var/run/docker.sock:/var/run/docker.sock",\n\t\t]\n\t\tpull_policy = "if-not-present"\n\t\tshm_size = 0\n') +
-      runner('shell-deploy', 'shell', '\t[runners.feature_flags]\n\t\tFF_ENABLE_JOB_CLEANUP = true\n'),
+      runner('shell-deploy', 'shell', '\t[runners.feature_flags]\n\t\tFF_ENABLE_JOB_CLEANUP = true\n') +
+      // No sub-tables: the new [runners.feature_flags] lands next to its token, which the diff's context must not show.
+      '[[runners]]\n\tname = "shell-legacy"\n\turl = "https://gitlab.example.com/"\n\ttoken = "glrt-shelllegacyTOKENTOKEN"\n\texecutor = "shell"\n',
     REAL,
   );
   await t.file(CONFIG_PATH, readFileSync(t.p(CONFIG_PATH)), { mode: 0o644 });
@@ -58,6 +60,8 @@ describe('runnerguard fix and rollback (built bundle, fixture root)', () => {
     expect(r.stdout).toContain('chmod 0600 /etc/gitlab-runner/config.toml');
     expect(r.stdout).toMatch(/nothing changed; apply with: runnerguard fix --apply RG-RUN-002 RG-RUN-003 RG-RUN-004 RG-RUN-005 RG-RUN-007/);
     expect(r.stdout).not.toContain('TOKENTOKEN');
+    expect(r.stdout).toContain('  runner:shell-legacy: FF_ENABLE_JOB_CLEANUP = true in [runners.feature_flags]\n');
+    expect(r.stdout).toContain('     \ttoken = "****"\n     \texecutor = "shell"\n    +\t[runners.feature_flags]\n    +\t\tFF_ENABLE_JOB_CLEANUP = true\n    (secrets masked)\n');
     expect(await treeHash(t.root)).toBe(before);
   });
 
@@ -86,7 +90,14 @@ describe('runnerguard fix and rollback (built bundle, fixture root)', () => {
       '+\t\tpull_policy = ["always"]',
       '+\t[runners.feature_flags]',
       '+\t\tFF_ENABLE_JOB_CLEANUP = true',
+      '+\t[runners.feature_flags]',
+      '+\t\tFF_ENABLE_JOB_CLEANUP = true',
     ]);
+    expect(r.stdout).not.toContain('TOKENTOKEN');
+    const runId = /applied as run (\S+)/.exec(r.stdout)![1]!;
+    const journal = readFileSync(path.join(state, 'state', 'journal', runId, 'journal.json'), 'utf8');
+    expect(journal).toContain('FF_ENABLE_JOB_CLEANUP');
+    expect(journal).not.toContain('TOKENTOKEN');
     writeFileSync(path.join(state, 'config.toml.diff'), unifiedDiff('config.toml.orig', 'config.toml', original, after));
     expect(statSync(t.p(CONFIG_PATH)).mode & 0o7777).toBe(0o600);
 

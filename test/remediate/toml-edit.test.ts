@@ -112,4 +112,31 @@ describe('minimal TOML edits of a runner config', () => {
     const out = setKey(text, ['runners', '0', 'docker'], 'privileged', 'false');
     expect(changed(text, out)).toEqual(['-\t\tprivileged = true', '+\t\tprivileged = false']);
   });
+  it('changes only the value: the spacing around "=" stays, and an aligned comment keeps its column', () => {
+    const text = `[[runners]]\n  name = "a"\n  [runners.docker]\n    privileged = true          # DinD for the image builds\n    tls_verify=true\t# tab before the comment\n    pull_policy = "if-not-present" # short\n`;
+    const out = setKey(setKey(setKey(text, ['runners', '0', 'docker'], 'privileged', 'false'), ['runners', '0', 'docker'], 'tls_verify', 'false'), ['runners', '0', 'docker'], 'pull_policy', tomlValue(['always']));
+    expect(changed(text, out)).toEqual([
+      '-    privileged = true          # DinD for the image builds',
+      '-    tls_verify=true\t# tab before the comment',
+      '-    pull_policy = "if-not-present" # short',
+      '+    privileged = false         # DinD for the image builds',
+      '+    tls_verify=false\t# tab before the comment',
+      '+    pull_policy = ["always"] # short',
+    ]);
+    expect(out.split('\n')[3]!.indexOf('#')).toBe(text.split('\n')[3]!.indexOf('#'));
+    expect((TOML.parse(out) as any).runners[0].docker).toEqual({ privileged: false, tls_verify: false, pull_policy: ['always'] });
+  });
+
+  it("a new sub-table is indented as gitlab-runner writes its config (2 spaces, keys 4) or as the file's own sub-tables are", () => {
+    // As `gitlab-runner register` writes it: one runner with sub-tables, one (shell) without.
+    const gitlab = `[[runners]]\n  name = "docker"\n  executor = "docker"\n  [runners.cache]\n    MaxUploadedArchiveSize = 0\n  [runners.docker]\n    image = "alpine"\n\n[[runners]]\n  name = "shell"\n  executor = "shell"\n`;
+    for (const i of ['0', '1']) {
+      const out = setKey(gitlab, ['runners', i, 'feature_flags'], 'FF_ENABLE_JOB_CLEANUP', 'true');
+      expect(changed(gitlab, out)).toEqual(['+  [runners.feature_flags]', '+    FF_ENABLE_JOB_CLEANUP = true']);
+      expect((TOML.parse(out) as any).runners[Number(i)].feature_flags).toEqual({ FF_ENABLE_JOB_CLEANUP: true });
+    }
+    // Headers indented by spaces and their keys by a tab: the new table copies its siblings, no "  \t" mix.
+    const mixed = `[[runners]]\n  name = "a"\n  [runners.docker]\n\tprivileged = true\n`;
+    expect(changed(mixed, setKey(mixed, ['runners', '0', 'feature_flags'], 'FF_ENABLE_JOB_CLEANUP', 'true'))).toEqual(['+  [runners.feature_flags]', '+\tFF_ENABLE_JOB_CLEANUP = true']);
+  });
 });

@@ -37,7 +37,7 @@ export default defineRemediationCases({
           remediation: 'RG-BUILD-002',
           subject: path,
           summary: 'remove the credentials from the remote URLs',
-          steps: [{ op: 'editFile', path, before: gitConfig(from), after: gitConfig(to), redacted: { before: gitConfig(maskedFrom), after: gitConfig(to) } }],
+          steps: [{ op: 'editFile', path, before: gitConfig(from), after: gitConfig(to), redacted: { before: gitConfig(maskedFrom), after: gitConfig(to) }, skipIfGone: true }],
         });
         const move = (path: string, reason: string) => ({ remediation: 'RG-BUILD-002', subject: path, summary: 'move the file to the quarantine', steps: [{ op: 'quarantine', path, reason }] });
         const bySubject = <T extends { subject: string }>(xs: T[]) => [...xs].sort((a, b) => a.subject.localeCompare(b.subject));
