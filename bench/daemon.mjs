@@ -21,6 +21,21 @@ function sample(pid) {
   return { rss: field(st, 'VmRSS'), hwm: field(st, 'VmHWM'), pss: field(sm, 'Pss'), priv: field(sm, 'Private_Dirty') };
 }
 
+/**
+ * The environment and node flags of the wrapper's `daemon)` line
+ * (`daemon) [exec env A=B ...] exec /usr/bin/node FLAGS... /usr/lib/...`), or of `override`.
+ */
+function wrapperDaemon(override) {
+  let words = override?.split(/\s+/).filter(Boolean);
+  if (!words) {
+    const line = /^daemon\)\s*(.*?)\s*;;$/m.exec(readFileSync(new URL('../packaging/runnerguard.sh', import.meta.url), 'utf8'))?.[1];
+    if (!line) throw new Error('packaging/runnerguard.sh: no daemon) line');
+    words = line.split(/\s+/).filter((w) => w !== 'exec' && w !== 'env' && w !== '/usr/bin/node' && !w.startsWith('/usr/lib/') && !w.startsWith('"$'));
+  }
+  const env = Object.fromEntries(words.filter((w) => /^[A-Z_]+=/.test(w)).map((w) => w.split('=', 2)));
+  return { env, flags: words.filter((w) => w.startsWith('--')) };
+}
+
 export async function benchDaemon(bundle) {
   const minutes = Number(process.env.RUNNERGUARD_BENCH_DAEMON_MINUTES ?? 10);
   const jail = process.env.RUNNERGUARD_BENCH_CHROOT;
@@ -45,11 +60,15 @@ export async function benchDaemon(bundle) {
   const config = path.join(dir, 'config.toml');
   const url = `http://127.0.0.1:${server.address().port}/v1/reports`;
   writeFileSync(config, `[agent]\nstate_dir = "${inner(dir)}/state"\nschedule = "* * * * *"\n\n[report]\nurl = "${url}"\nsplay_max_ms = 0\n\n[metrics]\ntextfile = "${inner(dir)}/runnerguard.prom"\n`, { mode: 0o600 });
-  // chroot(8) execs node: the pid sampled is the daemon's own.
-  // --lite-mode --expose-gc: as /usr/bin/runnerguard starts the daemon (packaging/runnerguard.sh).
-  const node = jail ? ['chroot', jail, '/usr/bin/node', '--lite-mode', '--expose-gc'] : [process.execPath, '--lite-mode', '--expose-gc'];
-  const version = execFileSync(node[0], [...node.slice(1, -1), '--version']).toString().trim();
-  const child = spawn(node[0], [...node.slice(1), inner(script), 'daemon', '--config', inner(config)], { stdio: ['ignore', 'ignore', 'pipe'] });
+  // chroot(8) execs node: the pid sampled is the daemon's own. Started as
+  // /usr/bin/runnerguard starts it (packaging/runnerguard.sh: its environment
+  // and node flags), or with RUNNERGUARD_BENCH_DAEMON_NODE="ENV=V --flag ..." instead.
+  const { env: wrapEnv, flags } = wrapperDaemon(process.env.RUNNERGUARD_BENCH_DAEMON_NODE);
+  const node = jail ? ['chroot', jail, '/usr/bin/node', ...flags] : [process.execPath, ...flags];
+  const version = execFileSync(node[0], [...node.slice(1, jail ? 3 : 1), '--version']).toString().trim();
+  const env = { ...process.env, ...wrapEnv };
+  const child = spawn(node[0], [...node.slice(1), inner(script), 'daemon', '--config', inner(config)], { stdio: ['ignore', 'ignore', 'pipe'], env });
+  console.log(`daemon: ${Object.entries(wrapEnv).map(([k, v]) => `${k}=${v} `).join('')}node ${flags.join(' ')} runnerguard.mjs daemon`);
   let cycles = 0;
   child.stderr.on('data', (d) => (cycles += String(d).split('"msg":"run finished"').length - 1));
   console.log(`\n== runnerguard daemon, 1-minute schedule, ${minutes} min, node ${version}${jail ? ' (chroot)' : ''}`);

@@ -1,4 +1,3 @@
-import { execa } from 'execa';
 import type { ExecOptions, ExecResult } from './types.js';
 
 const DEFAULT_MAX_BUFFER = 16 * 1024 * 1024;
@@ -11,6 +10,8 @@ const DEFAULT_MAX_BUFFER = 16 * 1024 * 1024;
 export async function runCommand(argv: string[], opts: ExecOptions): Promise<ExecResult> {
   const [file, ...args] = argv;
   if (!file) return { argv, exitCode: null, stdout: '', stderr: '', failure: 'spawn-error', message: 'empty argv' };
+  // Loaded on the first command: the idle daemon, which runs none, never holds execa (bench/daemon.mjs).
+  const { execa } = await import('execa');
   // Own process group, killed as a whole: a hung command's children would
   // otherwise keep the pipes open and the call would wait for them.
   const child = execa(file, args, {
