@@ -50,6 +50,14 @@ function pathsOf(step: Step): string[] {
   }
 }
 
+/**
+ * The `nft -f` script that puts `text` in place of the table, whether it exists or not: declaring,
+ * deleting and re-adding in one file is one transaction, with no moment without the table.
+ */
+export function nftReplaceScript(family: string, table: string, text: string): string {
+  return `table ${family} ${table}\ndelete table ${family} ${table}\n${text}`;
+}
+
 async function nftTableText(family: string, table: string): Promise<string | null> {
   const r = await runCommand(['nft', 'list', 'table', family, table], { timeoutMs: CMD_TIMEOUT_MS });
   return r.exitCode === 0 ? r.stdout : null;
@@ -131,8 +139,7 @@ export async function execute(host: Host, step: Step, j: Journal): Promise<strin
       return;
     case 'nftTable':
       if (!host.live) throw new StepError('nftables tables are loaded on a live host only');
-      // Declaring, deleting and re-adding in one `nft -f` is one transaction: no gap without the table.
-      await cmd(['nft', '-f', '-'], `table ${step.family} ${step.table}\ndelete table ${step.family} ${step.table}\n${step.text}`);
+      await cmd(['nft', '-f', '-'], nftReplaceScript(step.family, step.table, step.text));
       return;
     case 'serviceEnable':
       if (host.live) {

@@ -1,12 +1,19 @@
+import path from 'node:path';
 import { egressTargets } from '../../checks/network/targets.js';
 import { githubFacts } from '../../agent/facts/github.js';
 import { gitlabFacts } from '../../agent/facts/gitlab.js';
-import type { Plan, PlanContext, Refusal } from '../../agent/remediate/types.js';
+import { nftReplaceScript } from '../../agent/remediate/steps.js';
+import type { Plan, PlanContext, Refusal, Step } from '../../agent/remediate/types.js';
 import { dnsResolve, resolvers, urlEndpoint, type Resolve, type Wanted } from './egress-destinations.js';
 import { designTable, type EgressInputs } from './egress-design.js';
 import { FAMILY, TABLE, tableState, upToDate, type Part } from './egress-table.js';
 
 export const SUBJECT = `table ${FAMILY} ${TABLE}`;
+/**
+ * The table as `nft -f` loads it, kept in the state dir: runnerguard-egress.service
+ * (packaging/systemd) loads it at boot, before the network and the runner start.
+ */
+export const BOOT_FILE = 'egress.nft';
 const TIMEOUT_MS = 10_000;
 
 /** The URLs the host's runners and the agent itself must keep reaching. */
@@ -45,9 +52,9 @@ export async function gatherInputs(ctx: PlanContext): Promise<{ inputs: EgressIn
 }
 
 /** Our table as loaded now (text), or as an earlier remediation of this run will load it; null when there is none. */
-async function currentTable(ctx: PlanContext): Promise<{ text: string | null } | { error: string }> {
+async function currentTable(ctx: PlanContext): Promise<{ text: string | null; planned?: true } | { error: string }> {
   const planned = ctx.nftPlanned?.get(`${FAMILY} ${TABLE}`);
-  if (planned) return { text: planned };
+  if (planned) return { text: planned, planned: true };
   const r = await ctx.host.exec(['nft', 'list', 'table', FAMILY, TABLE], { timeoutMs: TIMEOUT_MS });
   if (r.failure === 'not-found') return { error: 'nft (nftables) is not installed: the egress table cannot be loaded' };
   if (r.failure) return { error: `nft list table ${FAMILY} ${TABLE}: ${r.message ?? r.failure}` };
@@ -83,6 +90,13 @@ export async function planEgress(ctx: PlanContext, id: string, own: Part[], reso
   const parts: Part[] = [...new Set<Part>([...own, ...(current ? tableState(current).parts : [])])];
   const design = await designTable(inputs, parts, resolve);
   if (!design.ok) return [...out, ...design.reasons.map((r) => refuse(SUBJECT, `lockout guard: ${r}`))];
-  if (current && upToDate(design.text, current)) return out;
-  return [...out, { remediation: id, subject: SUBJECT, summary: design.summary, steps: [{ op: 'nftTable', family: FAMILY, table: TABLE, text: design.text }] }];
+  const steps: Step[] = [];
+  if (!(current && upToDate(design.text, current))) steps.push({ op: 'nftTable', family: FAMILY, table: TABLE, text: design.text });
+  // The boot copy: what an earlier remediation of this run plans to load, it also saves.
+  const bootFile = path.join(ctx.stateDir, BOOT_FILE);
+  const script = nftReplaceScript(FAMILY, TABLE, design.text);
+  const saved = loaded.planned ? script : await ctx.host.fs.readText(bootFile, { maxBytes: 1024 * 1024 }).catch(() => null);
+  if (saved !== script) steps.push({ op: 'writeFile', path: bootFile, content: script, mode: 0o600, uid: 0, gid: 0 });
+  if (steps.length === 0) return out;
+  return [...out, { remediation: id, subject: SUBJECT, summary: design.summary, steps }];
 }

@@ -32,6 +32,7 @@ export function stageTree({ repo, root, bundle, metafile, version }) {
   put(root, 'usr/lib/runnerguard/runnerguard.mjs', code, 0o644);
   put(root, 'usr/lib/systemd/system/runnerguard.service', pk('systemd/runnerguard.service'), 0o644);
   put(root, 'usr/lib/systemd/system/runnerguard.timer', pk('systemd/runnerguard.timer'), 0o644);
+  put(root, 'usr/lib/systemd/system/runnerguard-egress.service', pk('systemd/runnerguard-egress.service'), 0o644);
   put(root, 'etc/runnerguard/config.toml', pk('config.toml'), 0o644);
   mkdirSync(path.join(root, 'var/lib/runnerguard'), { recursive: true });
   chmodSync(path.join(root, 'var/lib/runnerguard'), 0o700);

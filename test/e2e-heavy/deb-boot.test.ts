@@ -195,6 +195,61 @@ describe('runnerguard .deb on Debian 12: chroot install, nspawn boot, upgrade, p
     }
   });
 
+  it('RG-NET-001 survives a reboot: runnerguard-egress.service loads the saved table before the network; a (re)start of nftables.service keeps it; rollback leaves nothing to load', async () => {
+    const unit = 'runnerguard-egress.service';
+    const TABLE = ['nft', 'list', 'table', 'inet', 'runnerguard'];
+    const show = async (props: string[], u = unit) => (await box!.must(['systemctl', 'show', ...props.flatMap((x) => ['-p', x]), u])).trim().split('\n').sort().join(' ');
+    // Enabled by postinst; nothing saved yet, so skipped at this boot.
+    expect((await box!.must(['systemctl', 'is-enabled', unit])).trim()).toBe('enabled');
+    expect(await show(['ActiveState', 'ConditionResult'])).toBe('ActiveState=inactive ConditionResult=no');
+    expect((await box!.exec(TABLE)).code).not.toBe(0);
+
+    // The runner's GitLab resolves (the container has no network: /etc/hosts), so the lockout guard lets the table through.
+    await box!.must(['sh', '-c', 'echo "203.0.113.10 gitlab.example.com" >> /etc/hosts']);
+    const fix = await box!.exec(['runnerguard', 'fix', '--apply', 'RG-NET-001'], { timeoutMs: 120_000 });
+    expect(fix.code, fix.stdout + fix.stderr).toBe(0);
+    expect(fix.stdout).toContain('write /var/lib/runnerguard/egress.nft');
+    expect(fix.stdout).toMatch(/re-check RG-NET-001 user:gitlab-runner: pass/);
+    const head = (await box!.must(TABLE)).split('\n')[1]!;
+    expect(head).toMatch(/^\tcomment "runnerguard RG-NET-001\+RG-NET-002 sha256:[0-9a-f]{16}"$/);
+    expect(await box!.must(['stat', '-c', '%a %U', '/var/lib/runnerguard/egress.nft'])).toBe('600 root\n');
+
+    // A reboot: the kernel forgets the table; the unit loads it before network-pre.target, and the check passes before any scheduled run.
+    await box!.stop();
+    box = await boot(dir);
+    expect(await show(['ConditionResult', 'Result', 'ExecMainStatus'])).toBe('ConditionResult=yes ExecMainStatus=0 Result=success');
+    expect((await box.must(TABLE)).split('\n')[1]).toBe(head);
+    const at = async (prop: string, u: string) => Number((await show([prop], u)).split('=')[1]);
+    const loaded = await at('ExecMainExitTimestampMonotonic', unit);
+    expect(loaded).toBeGreaterThan(0);
+    expect(loaded).toBeLessThanOrEqual(await at('ActiveEnterTimestampMonotonic', 'network-pre.target'));
+    const audit = await box.exec(['runnerguard', 'audit', '--only', 'RG-NET-001', '--format', 'json']);
+    expect((JSON.parse(audit.stdout) as Report).findings.map((f) => `${f.subject} ${f.status}`)).toContain('user:gitlab-runner pass');
+
+    // nftables.service flushes the ruleset each time it starts (from inactive, as here, or on a restart); ours is loaded again after it.
+    // systemctl returns when nftables.service has started; ours is the job it pulled in, a moment later.
+    for (let i = 0; i < 2; i++) {
+      await box.must(['systemctl', 'restart', 'nftables.service']);
+      await box.must(['sh', '-c', 'for i in $(seq 100); do nft list table inet runnerguard >/dev/null 2>&1 && exit 0; sleep 0.1; done; exit 1']);
+      expect((await box.must(TABLE)).split('\n')[1]).toBe(head);
+      expect((await box.must(['nft', 'list', 'tables'])).split('\n')).toContain('table inet filter'); // nftables.conf's own table is there too
+    }
+
+    // Rolled back: the table and its boot copy go; the next boot has nothing to load.
+    const rb = await box.exec(['runnerguard', 'rollback']);
+    expect(rb.code, rb.stderr).toBe(0);
+    expect((await box.exec(TABLE)).code).not.toBe(0);
+    expect(existsSync(p('/var/lib/runnerguard/egress.nft'))).toBe(false);
+    await box.stop();
+    box = await boot(dir);
+    expect(await show(['ActiveState', 'ConditionResult'])).toBe('ActiveState=inactive ConditionResult=no');
+    expect((await box.exec(TABLE)).code).not.toBe(0);
+    // The loopback collector the next stages deliver to, as the first boot had it.
+    await box.must(['rm', '-f', '/root/collector.ready']);
+    await box.must(['systemd-run', '--unit=rg-collector', '/usr/bin/node', '/root/collector.mjs']);
+    await box.must(['sh', '-c', 'for i in $(seq 100); do [ -e /root/collector.ready ] && exit 0; sleep 0.1; done; exit 1']);
+  });
+
   it("runnerguard daemon on Debian's node: cycles on a cron schedule, delivers, SIGTERM exits 0", async () => {
     const conf = `[agent]\nstate_dir = "/root/daemon-state"\nschedule = "*/2 * * * * *"\n\n[report]\n${URL_LINE}\nsplay_max_ms = 0\n`;
     await fsp.writeFile(p('/root/daemon.toml'), conf, { mode: 0o600 });

@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildBundle, runCli } from '../helpers/cli.js';
 
 const PKG = fileURLToPath(new URL('../../packaging', import.meta.url));
-const UNITS = ['runnerguard.service', 'runnerguard.timer'];
+const UNITS = ['runnerguard.service', 'runnerguard.timer', 'runnerguard-egress.service'];
 let tmp: string;
 let bundle: string;
 
@@ -39,8 +39,11 @@ beforeAll(() => {
   root = path.join(tmp, 'root');
   mkdirSync(path.join(root, 'usr/bin'), { recursive: true });
   cpSync('/usr/lib/systemd/system', path.join(root, 'usr/lib/systemd/system'), { recursive: true, verbatimSymlinks: true });
-  writeFileSync(path.join(root, 'usr/bin/runnerguard'), '#!/bin/sh\n');
-  chmodSync(path.join(root, 'usr/bin/runnerguard'), 0o755);
+  mkdirSync(path.join(root, 'usr/sbin'), { recursive: true });
+  for (const cmd of ['usr/bin/runnerguard', 'usr/sbin/nft']) {
+    writeFileSync(path.join(root, cmd), '#!/bin/sh\n');
+    chmodSync(path.join(root, cmd), 0o755);
+  }
   for (const u of UNITS) cpSync(path.join(PKG, 'systemd', u), path.join(root, 'usr/lib/systemd/system', u));
 });
 afterAll(() => {
@@ -49,7 +52,7 @@ afterAll(() => {
 });
 
 describe('systemd units', () => {
-  it('systemd-analyze verify is clean for the service and the timer', () => {
+  it('systemd-analyze verify is clean for the service, the timer and the boot-time egress unit', () => {
     const r = sh(['systemd-analyze', 'verify', '--man=no', `--root=${root}`, ...UNITS.map((u) => `/usr/lib/systemd/system/${u}`)]);
     expect({ code: r.status, out: r.stdout + r.stderr }).toEqual({ code: 0, out: '' });
   });
@@ -69,6 +72,25 @@ describe('systemd units', () => {
   it('systemd-analyze security --offline=true: exposure <= 3.0', () => {
     const r = sh(['systemd-analyze', 'security', '--offline=true', '--no-pager', path.join(PKG, 'systemd/runnerguard.service')]);
     const m = /Overall exposure level for runnerguard\.service: (\d+\.\d)/.exec(r.stdout);
+    expect(m, r.stdout + r.stderr).not.toBeNull();
+    console.log(`[units] ${m![0]}`);
+    expect(Number(m![1])).toBeLessThanOrEqual(3.0);
+  });
+
+  it('the boot-time egress unit loads the saved table before the network, after nftables.service and on each of its starts, only when there is one; exposure <= 3.0', () => {
+    const e = keys('runnerguard-egress.service');
+    expect(Object.fromEntries(['ExecStart', 'ConditionPathExists', 'DefaultDependencies', 'Before', 'After', 'RemainAfterExit', 'WantedBy', 'CapabilityBoundingSet'].map((k) => [k, e.get(k)]))).toEqual({
+      ExecStart: '/usr/sbin/nft -f /var/lib/runnerguard/egress.nft',
+      ConditionPathExists: '/var/lib/runnerguard/egress.nft',
+      DefaultDependencies: 'no',
+      Before: 'network-pre.target shutdown.target',
+      After: 'nftables.service local-fs.target',
+      RemainAfterExit: undefined,
+      WantedBy: 'sysinit.target nftables.service',
+      CapabilityBoundingSet: 'CAP_NET_ADMIN',
+    });
+    const r = sh(['systemd-analyze', 'security', '--offline=true', '--no-pager', path.join(PKG, 'systemd/runnerguard-egress.service')]);
+    const m = /Overall exposure level for runnerguard-egress\.service: (\d+\.\d)/.exec(r.stdout);
     expect(m, r.stdout + r.stderr).not.toBeNull();
     console.log(`[units] ${m![0]}`);
     expect(Number(m![1])).toBeLessThanOrEqual(3.0);

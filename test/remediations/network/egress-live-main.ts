@@ -2,7 +2,8 @@
 // then RG-NET-001, to the LIVE (namespaced) kernel, probes with real connections after each
 // phase, audits, re-plans, and rolls back both runs. Prints one JSON document; the test asserts.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { CATALOGUE, checkOptionSchemas } from '../../../checks/index.js';
 import { parseConfig } from '../../../agent/config/load.js';
 import { SecretRegistry } from '../../../agent/engine/redact.js';
@@ -63,6 +64,9 @@ const table = () => {
   return r.status === 0 ? r.stdout : null;
 };
 
+/** The boot copy runnerguard-egress.service loads (null: none). */
+const boot = () => (existsSync(path.join(stateDir, 'egress.nft')) ? readFileSync(path.join(stateDir, 'egress.nft'), 'utf8') : null);
+
 const out: Record<string, unknown> = {};
 out.before = { probes: probe(), audit: await audit() };
 
@@ -75,14 +79,20 @@ const p2 = await plan([metadataBlocked]);
 out.plan002 = { text: await renderPlans(createHost(), p2), refusals: p2.flatMap((p) => p.refusals) };
 const runA = await applyPlans(createHost(), p2.flatMap((p) => p.plans), stateDir);
 out.apply002 = { status: runA.status, error: runA.error };
-out.after002 = { probes: probe(), audit: await audit(), table: table() };
+out.after002 = { probes: probe(), audit: await audit(), table: table(), boot: boot() };
 
 // 2. RG-NET-001: the whole table (it keeps the metadata rejects).
 const p1 = await plan([egressDefaultDeny]);
 out.plan001 = { text: await renderPlans(createHost(), p1), refusals: p1.flatMap((p) => p.refusals), steps: p1.flatMap((p) => p.plans.flatMap((x) => x.steps)) };
 const runB = await applyPlans(createHost(), p1.flatMap((p) => p.plans), stateDir);
 out.apply001 = { status: runB.status, error: runB.error };
-out.after001 = { probes: probe(), audit: await audit(), table: table() };
+out.after001 = { probes: probe(), audit: await audit(), table: table(), boot: boot() };
+
+// 2b. A reboot, as far as the kernel sees it: the table gone, then the boot copy loaded as the unit does (nft -f FILE).
+execFileSync('nft', ['delete', 'table', 'inet', 'runnerguard']);
+const gone = { probes: probe(), audit: await audit() };
+execFileSync('nft', ['-f', path.join(stateDir, 'egress.nft')]);
+out.reboot = { gone, probes: probe(), audit: await audit(), head: table()?.split('\n')[1] };
 
 // 3. Again: nothing to do, whether the checks pass (no findings) or the planner is asked anyway (table hash).
 out.again = (await plan([egressDefaultDeny, metadataBlocked])).map((p) => ({ id: p.remediation.meta.id, findings: p.findings.length, plans: p.plans.length, refusals: p.refusals }));
@@ -93,14 +103,15 @@ out.forced = [await egressDefaultDeny.plan(ctx, []), await metadataBlocked.plan(
 
 // 4. Roll back RG-NET-001's run (the metadata-only table comes back), then RG-NET-002's (no table).
 const rbB = await rollbackRun(createHost(), stateDir, runB.runId);
-out.rollback001 = { notes: rbB.entries.map((e) => `${e.state} ${e.note ?? ''}`), probes: probe(), audit: await audit(), table: table() };
+out.rollback001 = { notes: rbB.entries.map((e) => `${e.state} ${e.note ?? ''}`), probes: probe(), audit: await audit(), table: table(), boot: boot() };
 const rbA = await rollbackRun(createHost(), stateDir, runA.runId);
-out.rollback002 = { notes: rbA.entries.map((e) => `${e.state} ${e.note ?? ''}`), probes: probe(), audit: await audit(), table: table() };
+out.rollback002 = { notes: rbA.entries.map((e) => `${e.state} ${e.note ?? ''}`), probes: probe(), audit: await audit(), table: table(), boot: boot() };
 
 // 5. Both named in one run (fix --apply RG-NET-001 RG-NET-002): RG-NET-002 plans on the table RG-NET-001 will load, so it has nothing to add.
 const both = await plan([egressDefaultDeny, metadataBlocked]);
 const runC = await applyPlans(createHost(), both.flatMap((p) => p.plans), stateDir);
-out.both = { plans: both.map((p) => `${p.remediation.meta.id} ${p.plans.length}`), status: runC.status, head: table()?.split('\n')[1] };
+out.both = { plans: both.map((p) => `${p.remediation.meta.id} ${p.plans.length}`), status: runC.status, head: table()?.split('\n')[1], bootHead: boot()?.split('\n')[3] };
 await rollbackRun(createHost(), stateDir, runC.runId);
+out.bootAfterAll = boot();
 out.tables = execFileSync('nft', ['list', 'tables'], { encoding: 'utf8' });
 process.stdout.write(JSON.stringify(out));

@@ -20,6 +20,7 @@ interface Phase {
   probes: Probes;
   audit: string[];
   table: string | null;
+  boot: string | null;
   notes?: string[];
 }
 interface Result {
@@ -28,16 +29,22 @@ interface Result {
   plan002: { text: string; refusals: unknown[] };
   apply002: { status: string; error?: string };
   after002: Phase;
-  plan001: { text: string; refusals: unknown[]; steps: Array<{ op: string; text: string }> };
+  plan001: { text: string; refusals: unknown[]; steps: Array<Record<string, unknown>> };
   apply001: { status: string; error?: string };
   after001: Phase;
+  reboot: { gone: { probes: Probes; audit: string[] }; probes: Probes; audit: string[]; head: string };
   again: Array<{ id: string; findings: number; plans: number; refusals: unknown[] }>;
   forced: unknown[][];
   rollback001: Phase;
   rollback002: Phase;
-  both: { plans: string[]; status: string; head: string };
+  both: { plans: string[]; status: string; head: string; bootHead: string };
+  bootAfterAll: string | null;
   tables: string;
 }
+
+let stateDir = '';
+/** The boot copy of a table: the script runnerguard-egress.service hands to nft -f. */
+const bootScript = (table: string) => `table inet runnerguard\ndelete table inet runnerguard\n${table}`;
 
 function run(): Result {
   const w = mkdtempSync(path.join(os.tmpdir(), 'rg-egress-live-'));
@@ -58,6 +65,7 @@ function run(): Result {
   );
   writeFileSync(path.join(w, 'etc/systemd/system/gitlab-runner.service'), gitlabRunnerUnit({ config: runnerConfig, userArg: 'gitlab-runner' }));
   writeFileSync(path.join(w, 'agent.toml'), `[agent]\nstate_dir = "${w}/state"\n[report]\nurl = "https://203.0.113.30:8443/v1/reports"\n[egress]\nallow = ["registry.test:5000"]\n`);
+  stateDir = `${w}/state`;
   const r = spawnSync('unshare', ['-n', '-m', '--propagation', 'private', 'bash', SCENARIO], {
     cwd: REPO,
     env: { ...process.env, W: w, NODE: process.execPath, MAIN: path.join(REPO, 'test/remediations/network/egress-live-main.ts'), VITE_NODE: path.join(REPO, 'node_modules/.bin/vite-node') },
@@ -135,12 +143,21 @@ describe.skipIf(process.getuid?.() !== 0)('RG-NET-001/002 applied to a live kern
 
     // The plan shows the whole table; /etc/hosts resolved registry.test at plan time.
     expect(r.plan001.refusals).toEqual([]);
-    expect(r.plan001.steps).toEqual([{ op: 'nftTable', family: 'inet', table: 'runnerguard', text: HEAD }]);
+    expect(r.plan001.steps).toEqual([
+      { op: 'nftTable', family: 'inet', table: 'runnerguard', text: HEAD },
+      { op: 'writeFile', path: `${stateDir}/egress.nft`, content: bootScript(HEAD), mode: 0o600, uid: 0, gid: 0 },
+    ]);
     expect(r.plan001.text).toContain(`    nft -f - (replaces table inet runnerguard in one transaction):\n${HEAD.replace(/^/gm, '      ')}`);
     expect(r.apply001).toEqual({ status: 'applied' });
     expect(r.after001.probes).toEqual(DEFAULT_DENY);
     expect(r.after001.audit).toEqual(audit('pass', 'pass'));
     expect(r.after001.table).toMatch(/\t\tcounter packets [1-9]\d* bytes \d+ reject comment "everything else \(RG-NET-001\)"\n/);
+    // The boot copy follows the loaded table: RG-NET-002's, then the whole one.
+    expect(r.after002.boot).toMatch(/^table inet runnerguard\ndelete table inet runnerguard\ntable inet runnerguard \{\n\tcomment "runnerguard RG-NET-002 sha256:76228d0dc6aa8467"\n/);
+    expect(r.after001.boot).toBe(bootScript(HEAD));
+    // A reboot: without the table the runner reaches everything again; the boot copy, loaded by nft -f, brings the whole table back.
+    expect(r.reboot.gone).toEqual({ probes: OPEN, audit: audit('fail', 'fail') });
+    expect(r.reboot).toMatchObject({ probes: DEFAULT_DENY, audit: audit('pass', 'pass'), head: HEAD.split('\n')[1] });
 
     expect(r.again).toEqual([
       { id: 'RG-NET-001', findings: 0, plans: 0, refusals: [] },
@@ -149,15 +166,17 @@ describe.skipIf(process.getuid?.() !== 0)('RG-NET-001/002 applied to a live kern
     // Asked to plan anyway (as for a warning), both find the loaded table is the one they would write.
     expect(r.forced).toEqual([[], []]);
 
-    expect(r.rollback001.notes).toEqual(['undone previous table restored']);
+    expect(r.rollback001.notes).toEqual(['undone previous table restored', 'undone ']);
+    expect(r.rollback001.boot).toBe(r.after002.boot);
     expect(r.rollback001.probes).toEqual(METADATA_REJECTED);
     expect(r.rollback001.audit).toEqual(audit('fail', 'pass'));
     expect(r.rollback001.table?.split('\n')[1]).toBe('\tcomment "runnerguard RG-NET-002 sha256:76228d0dc6aa8467"');
 
-    expect(r.rollback002.notes).toEqual(['undone table inet runnerguard deleted']);
-    expect(r.rollback002).toMatchObject({ probes: OPEN, audit: audit('fail', 'fail'), table: null });
+    expect(r.rollback002.notes).toEqual(['undone table inet runnerguard deleted', 'undone ']);
+    expect(r.rollback002).toMatchObject({ probes: OPEN, audit: audit('fail', 'fail'), table: null, boot: null });
 
-    expect(r.both).toEqual({ plans: ['RG-NET-001 1', 'RG-NET-002 0'], status: 'applied', head: '\tcomment "runnerguard RG-NET-001+RG-NET-002 sha256:7ee509c46f7eb624"' });
+    expect(r.both).toEqual({ plans: ['RG-NET-001 1', 'RG-NET-002 0'], status: 'applied', head: '\tcomment "runnerguard RG-NET-001+RG-NET-002 sha256:7ee509c46f7eb624"', bootHead: '\tcomment "runnerguard RG-NET-001+RG-NET-002 sha256:7ee509c46f7eb624"' });
+    expect(r.bootAfterAll).toBeNull();
     expect(r.tables).toBe('');
   }, 300_000);
 });
