@@ -18,7 +18,10 @@ const mb = (k) => `${(k / 1024).toFixed(1)} MB`;
 function sample(pid) {
   const st = `/proc/${pid}/status`;
   const sm = `/proc/${pid}/smaps_rollup`;
-  return { rss: field(st, 'VmRSS'), hwm: field(st, 'VmHWM'), pss: field(sm, 'Pss'), priv: field(sm, 'Private_Dirty') };
+  // utime + stime of the daemon itself (its cycle children not included), in clock ticks (USER_HZ 100).
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const [utime, stime] = stat.slice(stat.lastIndexOf(')') + 2).split(' ').slice(11, 13).map(Number);
+  return { rss: field(st, 'VmRSS'), hwm: field(st, 'VmHWM'), pss: field(sm, 'Pss'), priv: field(sm, 'Private_Dirty'), cpuMs: (utime + stime) * 10 };
 }
 
 /**
@@ -80,7 +83,7 @@ export async function benchDaemon(bundle) {
       if (child.exitCode !== null) throw new Error(`daemon exited ${child.exitCode}`);
       const s = { minute: m, ...sample(child.pid) };
       samples.push(s);
-      console.log(`min ${String(m).padStart(3)}: RSS ${mb(s.rss)} (PSS ${mb(s.pss)}, private dirty ${mb(s.priv)}), peak ${mb(s.hwm)}, cycles ${cycles}, reports received ${received}`);
+      console.log(`min ${String(m).padStart(3)}: RSS ${mb(s.rss)} (PSS ${mb(s.pss)}, private dirty ${mb(s.priv)}), peak ${mb(s.hwm)}, daemon CPU ${s.cpuMs} ms, cycles ${cycles}, reports received ${received}`);
     }
   } finally {
     child.kill('SIGTERM');
@@ -90,6 +93,9 @@ export async function benchDaemon(bundle) {
     rmSync(dir, { recursive: true, force: true });
   }
   const last = samples.at(-1);
+  // After the first minute (start-up: loading the bundle and the config), what scheduling and forking cost.
+  const steady = samples.length > 1 ? (last.cpuMs - samples[0].cpuMs) / (samples.length - 1) : NaN;
+  console.log(`daemon CPU (its own, cycles excluded): ${samples[0].cpuMs} ms at start-up, then ${steady.toFixed(1)} ms per minute (${((steady / 60_000) * 100).toFixed(3)}% of one core)`);
   console.log(`idle RSS after ${minutes} min: ${mb(last.rss)} (target <= 60 MB) ${last.rss <= 60 * 1024 ? 'MET' : 'MISSED'}; PSS ${mb(last.pss)}, private dirty ${mb(last.priv)}; peak ${mb(last.hwm)}; daemon exit ${child.exitCode}`);
   return { samples, cycles, received };
 }
