@@ -19,16 +19,16 @@ const PATTERNS: Array<[RegExp, string | ((...m: string[]) => string)]> = [
   [/\b([a-z][a-z0-9+.-]*:\/\/)([^\s:/@'"]+):([^\s@'"/]+)@/gi, '$1$2:****@'],
   // Well-known token shapes.
   [/\b(glrt-|glpat-|glcbt-|gldt-|glptt-|GR1348941|ghp_|gho_|ghs_|ghr_|ghu_|github_pat_|npm_|xox[bap]-)[A-Za-z0-9_\-.]{6,}/g, '$1****'],
-  // key = value / key: value for secret-looking keys.
+  // key = value / key: value for secret-looking keys (a value masked already, glrt-**** included, stays as it is).
   [
     // The key starts a word that is not part of a path (".../token: readable" is prose).
-    /(?<![\w/.-])((?:[A-Za-z0-9_-]*(?:token|password|passwd|secret|_authToken|api[_-]?key|access[_-]?key))["']?\s*[:=]\s*)(["']?)(?!\*\*\*\*)([^\s"',})]+)\2/gi,
+    /(?<![\w/.-])((?:[A-Za-z0-9_-]*(?:token|password|passwd|secret|_authToken|api[_-]?key|access[_-]?key))["']?\s*[:=]\s*)(["']?)(?![A-Za-z0-9_-]*\*\*\*\*(?:["'\s,})]|$))([^\s"',})]+)\2/gi,
     // sudo's NOPASSWD:/PASSWD: tags are not secrets.
     (m, key: string, q) => (/^(NO)?PASSWD\s*:/i.test(key) ? m : `${key}${q}****${q}`),
   ],
   // .netrc: password <secret>
   // .netrc: "password <secret>" at a line start or after machine/login (not prose such as "prohibit-password (default)").
-  [/(^[ \t]*|\bmachine\s+\S+\s+|\blogin\s+\S+\s+)(password|passwd)\s+(\S+)/gim, '$1$2 ****'],
+  [/(^[ \t]*|\bmachine\s+\S+\s+|\blogin\s+\S+\s+)(password|passwd)\s+(?![=:])(\S+)/gim, '$1$2 ****'],
   // docker config "auth": "base64"
   [/("auth"\s*:\s*")[^"]+(")/g, '$1****$2'],
 ];

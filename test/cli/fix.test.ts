@@ -61,7 +61,7 @@ describe('runnerguard fix and rollback (built bundle, fixture root)', () => {
     expect(r.stdout).toMatch(/nothing changed; apply with: runnerguard fix --apply RG-RUN-002 RG-RUN-003 RG-RUN-004 RG-RUN-005 RG-RUN-007/);
     expect(r.stdout).not.toContain('TOKENTOKEN');
     expect(r.stdout).toContain('  runner:shell-legacy: FF_ENABLE_JOB_CLEANUP = true in [runners.feature_flags]\n');
-    expect(r.stdout).toContain('     \ttoken = "****"\n     \texecutor = "shell"\n    +\t[runners.feature_flags]\n    +\t\tFF_ENABLE_JOB_CLEANUP = true\n    (secrets masked)\n');
+    expect(r.stdout).toContain('     \ttoken = "glrt-****"\n     \texecutor = "shell"\n    +\t[runners.feature_flags]\n    +\t\tFF_ENABLE_JOB_CLEANUP = true\n    (secrets masked)\n');
     expect(await treeHash(t.root)).toBe(before);
   });
 

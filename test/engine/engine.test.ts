@@ -109,6 +109,9 @@ describe('redaction', () => {
     expect(redactPatterns('machine gitlab.com login me password hunter22')).toBe('machine gitlab.com login me password ****');
     expect(redactPatterns('{"auths":{"r":{"auth":"dXNlcjpwYXNz"}}}')).toBe('{"auths":{"r":{"auth":"****"}}}');
     expect(redactPatterns('token_expires_at = 0001-01-01T00:00:00Z')).toBe('token_expires_at = 0001-01-01T00:00:00Z');
+    // A token masked by its shape keeps its prefix through the key = value pass; a value merely containing **** does not pass.
+    expect(redactPatterns('token = "glrt-t3_abcdefghijklmnop"')).toBe('token = "glrt-****"');
+    expect(redactPatterns('password = "hunter2****x"')).toBe('password = "****"');
     expect(redactPatterns('gitlab-runner ALL=(ALL) NOPASSWD: ALL')).toBe('gitlab-runner ALL=(ALL) NOPASSWD: ALL');
     expect(redactPatterns('PermitRootLogin prohibit-password (default)')).toBe('PermitRootLogin prohibit-password (default)');
     expect(redactPatterns('machine h\n  login ci\n  password s3cret')).toBe('machine h\n  login ci\n  password ****');
