@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { egressTargets } from '../../checks/network/targets.js';
+import { defaultConfig } from '../../agent/config/schema.js';
 import { githubFacts } from '../../agent/facts/github.js';
 import { gitlabFacts } from '../../agent/facts/gitlab.js';
 import { nftReplaceScript } from '../../agent/remediate/steps.js';
@@ -98,5 +99,8 @@ export async function planEgress(ctx: PlanContext, id: string, own: Part[], reso
   const saved = loaded.planned ? script : await ctx.host.fs.readText(bootFile, { maxBytes: 1024 * 1024 }).catch(() => null);
   if (saved !== script) steps.push({ op: 'writeFile', path: bootFile, content: script, mode: 0o600, uid: 0, gid: 0 });
   if (steps.length === 0) return out;
-  return [...out, { remediation: id, subject: SUBJECT, summary: design.summary, steps }];
+  // The packaged boot unit reads the default state dir only (packaging/README.md).
+  const unitReads = path.join(defaultConfig().agent.state_dir, BOOT_FILE);
+  const summary = bootFile === unitReads ? design.summary : `${design.summary}; at boot, runnerguard-egress.service loads ${unitReads}, not ${bootFile}: point it at [agent] state_dir with a drop-in`;
+  return [...out, { remediation: id, subject: SUBJECT, summary, steps }];
 }

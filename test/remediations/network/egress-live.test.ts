@@ -136,7 +136,10 @@ describe.skipIf(process.getuid?.() !== 0)('RG-NET-001/002 applied to a live kern
     expect(r.guard).toEqual([{ plans: 0, refusals: [cut('gitlab-runner (uid 998)'), cut('job containers on br-*'), cut('job containers on docker0')] }]);
 
     expect(r.plan002.refusals).toEqual([]);
-    expect(r.plan002.text).toContain('  table inet runnerguard: table inet runnerguard for gitlab-runner (uid 998), job containers (br-*, docker0): 169.254.169.254 and fd00:ec2::254 rejected, the rest untouched\n');
+    // A state dir other than the packaged unit's: the plan says where the boot copy goes and what the unit reads.
+    expect(r.plan002.text).toContain(
+      `  table inet runnerguard: table inet runnerguard for gitlab-runner (uid 998), job containers (br-*, docker0): 169.254.169.254 and fd00:ec2::254 rejected, the rest untouched; at boot, runnerguard-egress.service loads /var/lib/runnerguard/egress.nft, not ${stateDir}/egress.nft: point it at [agent] state_dir with a drop-in\n`,
+    );
     expect(r.apply002).toEqual({ status: 'applied' });
     expect(r.after002.probes).toEqual(METADATA_REJECTED);
     expect(r.after002.audit).toEqual(audit('fail', 'pass'));
