@@ -41,8 +41,9 @@ export async function renderStep(host: Host, step: Step): Promise<string> {
     }
     case 'writeFile': {
       const before = await current(host, step.path);
-      const head = `write ${step.path} (${octal(step.mode)} ${step.uid}:${step.gid})\n`;
-      return head + unifiedDiff(before ? step.path : '/dev/null', step.path, before, step.content);
+      const head = `write ${step.path} (${octal(step.mode)} ${step.uid}:${step.gid})`;
+      if (step.shownAs) return `${head}: ${step.shownAs}`;
+      return `${head}\n${unifiedDiff(before ? step.path : '/dev/null', step.path, before, step.content)}`;
     }
     case 'quarantine':
       return `move ${step.path} to the quarantine (${step.reason})`;

@@ -9,8 +9,11 @@ import type { CheckContext, Finding } from '../engine/types.js';
 export type Step =
   | { op: 'chmod'; path: string; mode: number }
   | { op: 'chown'; path: string; uid: number; gid: number }
-  /** Creates or replaces a whole file (drop-ins, rules files of our own). */
-  | { op: 'writeFile'; path: string; content: string; mode: number; uid: number; gid: number }
+  /**
+   * Creates or replaces a whole file (drop-ins, rules files of our own).
+   * `shownAs`: what the plan says instead of the file's diff, when another step of the plan already shows the content.
+   */
+  | { op: 'writeFile'; path: string; content: string; mode: number; uid: number; gid: number; shownAs?: string }
   /**
    * Replaces the content of an existing file, keeping mode and owner; refused if it no longer holds `before`.
    * `redacted`: the texts to show instead when before/after hold secrets (plan, output and journal never see the real ones).

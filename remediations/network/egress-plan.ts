@@ -97,7 +97,10 @@ export async function planEgress(ctx: PlanContext, id: string, own: Part[], reso
   const bootFile = path.join(ctx.stateDir, BOOT_FILE);
   const script = nftReplaceScript(FAMILY, TABLE, design.text);
   const saved = loaded.planned ? script : await ctx.host.fs.readText(bootFile, { maxBytes: 1024 * 1024 }).catch(() => null);
-  if (saved !== script) steps.push({ op: 'writeFile', path: bootFile, content: script, mode: 0o600, uid: 0, gid: 0 });
+  if (saved !== script) {
+    const shownAs = `${steps.length ? 'the table above' : 'the loaded table'}, as the nft -f script runnerguard-egress.service loads at boot`;
+    steps.push({ op: 'writeFile', path: bootFile, content: script, mode: 0o600, uid: 0, gid: 0, shownAs });
+  }
   if (steps.length === 0) return out;
   // The packaged boot unit reads the default state dir only (packaging/README.md).
   const unitReads = path.join(defaultConfig().agent.state_dir, BOOT_FILE);

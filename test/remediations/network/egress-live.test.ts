@@ -148,8 +148,11 @@ describe.skipIf(process.getuid?.() !== 0)('RG-NET-001/002 applied to a live kern
     expect(r.plan001.refusals).toEqual([]);
     expect(r.plan001.steps).toEqual([
       { op: 'nftTable', family: 'inet', table: 'runnerguard', text: HEAD },
-      { op: 'writeFile', path: `${stateDir}/egress.nft`, content: bootScript(HEAD), mode: 0o600, uid: 0, gid: 0 },
+      { op: 'writeFile', path: `${stateDir}/egress.nft`, content: bootScript(HEAD), mode: 0o600, uid: 0, gid: 0, shownAs: 'the table above, as the nft -f script runnerguard-egress.service loads at boot' },
     ]);
+    // The boot copy is named, not shown a second time.
+    expect(r.plan001.text).toContain(`\n    write ${stateDir}/egress.nft (0600 0:0): the table above, as the nft -f script runnerguard-egress.service loads at boot\n`);
+    expect(r.plan001.text.split('everything else (RG-NET-001)')).toHaveLength(2);
     expect(r.plan001.text).toContain(`    nft -f - (replaces table inet runnerguard in one transaction):\n${HEAD.replace(/^/gm, '      ')}`);
     expect(r.apply001).toEqual({ status: 'applied' });
     expect(r.after001.probes).toEqual(DEFAULT_DENY);
