@@ -49,8 +49,6 @@ export async function benchDaemon(bundle) {
   if (jail) {
     script = path.join(dir, 'runnerguard.mjs');
     copyFileSync(bundle, script);
-    mkdirSync(path.join(jail, 'proc'), { recursive: true });
-    execFileSync('mount', ['-t', 'proc', 'proc', path.join(jail, 'proc')]);
   }
   let received = 0;
   const server = http.createServer((req, res) => {
@@ -70,6 +68,11 @@ export async function benchDaemon(bundle) {
   const node = jail ? ['chroot', jail, '/usr/bin/node', ...flags] : [process.execPath, ...flags];
   const version = execFileSync(node[0], [...node.slice(1, jail ? 3 : 1), '--version']).toString().trim();
   const env = { ...process.env, ...wrapEnv };
+  // Mounted here, after everything that can throw before the try below, which unmounts it.
+  if (jail) {
+    mkdirSync(path.join(jail, 'proc'), { recursive: true });
+    execFileSync('mount', ['-t', 'proc', 'proc', path.join(jail, 'proc')]);
+  }
   const child = spawn(node[0], [...node.slice(1), inner(script), 'daemon', '--config', inner(config)], { stdio: ['ignore', 'ignore', 'pipe'], env });
   console.log(`daemon: ${Object.entries(wrapEnv).map(([k, v]) => `${k}=${v} `).join('')}node ${flags.join(' ')} runnerguard.mjs daemon`);
   let cycles = 0;
