@@ -83,10 +83,13 @@ export const WAIVER_SCHEMA: TableSchema = {
   required: ['check', 'reason'],
 };
 
+/** `[agent] state_dir` by default: where the packages create it, and where their units look. */
+export const DEFAULT_STATE_DIR = '/var/lib/runnerguard';
+
 export function defaultConfig(): AgentConfig {
   return {
     path: null,
-    agent: { state_dir: '/var/lib/runnerguard', schedule: '*/30 * * * *', check_timeout_ms: 15_000, lock_wait_ms: 10_000, stop_timeout_ms: 10_000 },
+    agent: { state_dir: DEFAULT_STATE_DIR, schedule: '*/30 * * * *', check_timeout_ms: 15_000, lock_wait_ms: 10_000, stop_timeout_ms: 10_000 },
     report: {
       timeout_ms: 30_000,
       connect_timeout_ms: 10_000,

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { egressTargets } from '../../checks/network/targets.js';
-import { defaultConfig } from '../../agent/config/schema.js';
+import { DEFAULT_STATE_DIR } from '../../agent/config/schema.js';
 import { githubFacts } from '../../agent/facts/github.js';
 import { gitlabFacts } from '../../agent/facts/gitlab.js';
 import { nftReplaceScript } from '../../agent/remediate/steps.js';
@@ -103,7 +103,7 @@ export async function planEgress(ctx: PlanContext, id: string, own: Part[], reso
   }
   if (steps.length === 0) return out;
   // The packaged boot unit reads the default state dir only (packaging/README.md).
-  const unitReads = path.join(defaultConfig().agent.state_dir, BOOT_FILE);
+  const unitReads = path.join(DEFAULT_STATE_DIR, BOOT_FILE);
   const summary = bootFile === unitReads ? design.summary : `${design.summary}; at boot, runnerguard-egress.service loads ${unitReads}, not ${bootFile}: point it at [agent] state_dir with a drop-in`;
   return [...out, { remediation: id, subject: SUBJECT, summary, steps }];
 }

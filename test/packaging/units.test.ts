@@ -6,6 +6,8 @@
  * timer's calendar as systemd computes it. Plus the default config and the
  * man page as shipped.
  */
+import { DEFAULT_STATE_DIR } from '../../agent/config/schema.js';
+import { BOOT_FILE } from '../../remediations/network/egress-plan.js';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -80,8 +82,9 @@ describe('systemd units', () => {
   it('the boot-time egress unit loads the saved table before the network, after nftables.service and on each of its starts, only when there is one; exposure <= 3.0', () => {
     const e = keys('runnerguard-egress.service');
     expect(Object.fromEntries(['ExecStart', 'ConditionPathExists', 'DefaultDependencies', 'Before', 'After', 'RemainAfterExit', 'WantedBy', 'CapabilityBoundingSet'].map((k) => [k, e.get(k)]))).toEqual({
-      ExecStart: '/usr/sbin/nft -f /var/lib/runnerguard/egress.nft',
-      ConditionPathExists: '/var/lib/runnerguard/egress.nft',
+      // The file the RG-NET remediation saves in the default state dir.
+      ExecStart: `/usr/sbin/nft -f ${path.join(DEFAULT_STATE_DIR, BOOT_FILE)}`,
+      ConditionPathExists: path.join(DEFAULT_STATE_DIR, BOOT_FILE),
       DefaultDependencies: 'no',
       Before: 'network-pre.target shutdown.target',
       After: 'nftables.service local-fs.target',
