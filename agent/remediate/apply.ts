@@ -1,6 +1,6 @@
 import type { Host } from '../host/index.js';
 import { Journal, newRunId, type JournalEntry } from './journal.js';
-import { capture, execute, recordAfter, StepSkipped, undo } from './steps.js';
+import { capture, execute, NotReversible, recordAfter, StepSkipped, undo } from './steps.js';
 import type { Plan } from './types.js';
 
 export interface StepResult {
@@ -88,6 +88,13 @@ export async function undoEntries(host: Host, j: Journal): Promise<{ undone: num
       undone++;
     } catch (err) {
       const error = (err as Error).message;
+      if (err instanceof NotReversible) {
+        // Said as it is, never counted as undone, and not retried by the next rollback.
+        e.state = 'irreversible';
+        e.note = error;
+        await j.save();
+        continue;
+      }
       e.note = `undo failed: ${error}`;
       failed.push({ entry: e, error });
     }

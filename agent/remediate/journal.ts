@@ -19,8 +19,11 @@ export interface JournalEntry {
   subject: string;
   step: Step;
   before: Before;
-  /** pending: before-state recorded, the step may or may not have run (a crash). */
-  state: 'pending' | 'applied' | 'skipped' | 'undone';
+  /**
+   * pending: before-state recorded, the step may or may not have run (a crash).
+   * irreversible: applied, and no rollback can put it back (a deleted job dir).
+   */
+  state: 'pending' | 'applied' | 'skipped' | 'undone' | 'irreversible';
   note?: string;
 }
 

@@ -4,7 +4,9 @@ import { runAudit } from '../engine/run-checks.js';
 import type { Check, Finding, Report } from '../engine/types.js';
 import { createFacts } from '../facts/index.js';
 import type { Host, HostFs } from '../host/index.js';
-import { isRefusal, type Plan, type Refusal, type Remediation } from './types.js';
+import { lstatAt, pinOf, SafePathError } from '../host/safe-path.js';
+import { withTarget } from './target-fs.js';
+import { isRefusal, type Plan, type Refusal, type Remediation, type Step } from './types.js';
 
 export interface PlannedRemediation {
   remediation: Remediation;
@@ -57,6 +59,7 @@ export async function planRemediations(opts: { host: Host; config: AgentConfig; 
   const overlay = new Map<string, string>();
   const host = overlaid(opts.host, overlay);
   const nftPlanned = new Map<string, string>();
+  const pinState: PinState = { written: new Set(), owners: new Map() };
   for (const r of opts.remediations) {
     const findings = actionable(report, r.meta.id);
     if (findings.length === 0) {
@@ -73,7 +76,9 @@ export async function planRemediations(opts: { host: Host; config: AgentConfig; 
     } catch (err) {
       out = [{ remediation: r.meta.id, subject: 'plan', reason: `could not plan: ${(err as Error).message}` }];
     }
-    const plans = out.filter((p): p is Plan => !isRefusal(p) && p.steps.length > 0);
+    const pinned = await pinPlans(opts.host, out.filter((p): p is Plan => !isRefusal(p) && p.steps.length > 0), pinState);
+    out = [...out.filter(isRefusal), ...pinned.refusals];
+    const plans = pinned.plans;
     for (const step of plans.flatMap((p) => p.steps)) {
       if (step.op === 'editFile') overlay.set(step.path, step.after);
       if (step.op === 'writeFile') overlay.set(step.path, step.content);
@@ -82,4 +87,52 @@ export async function planRemediations(opts: { host: Host; config: AgentConfig; 
     planned.push({ remediation: r, findings, plans, refusals: out.filter(isRefusal) });
   }
   return { report, planned };
+}
+
+/** Steps acting on an existing target: its identity is recorded now and checked again when applied and rolled back. */
+const PINNED: ReadonlySet<Step['op']> = new Set(['chmod', 'chown', 'editFile', 'quarantine', 'removeTree']);
+
+/**
+ * Pins every target through the safe-path layer as the plan is made. A plan
+ * whose target can only be reached through a link a non-root user could make
+ * or swap is refused here, with the reason, rather than at apply time. A file
+ * an earlier step of this run rewrites (a new inode) is not pinned: its edit
+ * is rebased on its text instead.
+ */
+/** What the steps planned so far in a run will have done to their targets. */
+interface PinState {
+  /** Paths rewritten (a new inode from then on). */
+  written: Set<string>;
+  /** Paths chowned, and to whom. */
+  owners: Map<string, number>;
+}
+
+async function pinPlans(host: Host, plans: Plan[], { written, owners }: PinState): Promise<{ plans: Plan[]; refusals: Refusal[] }> {
+  const out: Plan[] = [];
+  const refusals: Refusal[] = [];
+  const statOf = (p: string) =>
+    withTarget(host, p, (loc) => lstatAt(loc)).catch((err: unknown) => {
+      if (err instanceof SafePathError && err.code === 'ENOENT') return null; // a drop-in's dir made by the step
+      throw err;
+    });
+  for (const plan of plans) {
+    try {
+      const steps: Step[] = [];
+      for (const step of plan.steps) {
+        if (!('path' in step) || written.has(step.path)) {
+          steps.push(step);
+          continue;
+        }
+        const st = await statOf(step.path);
+        const pin = st ? { ...pinOf(st), uid: owners.get(step.path) ?? st.uid } : undefined;
+        steps.push(PINNED.has(step.op) && pin && !('pin' in step && step.pin) ? ({ ...step, pin } as Step) : step);
+        if (step.op === 'chown') owners.set(step.path, step.uid); // a later step of the plan finds it so
+        if (step.op === 'editFile' || step.op === 'writeFile') written.add(step.path); // a new inode from here on
+      }
+      out.push({ ...plan, steps });
+    } catch (err) {
+      refusals.push({ remediation: plan.remediation, subject: plan.subject, reason: err instanceof SafePathError ? err.message : `could not reach its target: ${(err as Error).message}` });
+    }
+  }
+  return { plans: out, refusals };
 }

@@ -3,9 +3,12 @@ import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import type { Host } from '../host/index.js';
 import { runCommand } from '../host/exec.js';
+import { readRegularFile } from '../host/tree-fs.js';
+import { lstatAt, pinOf, SafePathError, type Actor, type Located } from '../host/safe-path.js';
+import { chmodAt, chownAt, readPinned, symlinkAt, unlinkAt, writeAt } from '../host/target-ops.js';
 import { atomicWrite } from '../util/atomic-write.js';
 import type { Before, Journal, JournalEntry } from './journal.js';
-import { missingParents, onHost, restore, sha256, snapshot, type Snapshot } from './target-fs.js';
+import { hashOf, makeParents, missingParents, restore, sha256, snapshot, withTarget, type Snapshot } from './target-fs.js';
 import { removeTreeGuarded } from './tree-guard.js';
 import type { Step } from './types.js';
 
@@ -66,8 +69,7 @@ async function nftTableText(family: string, table: string): Promise<string | nul
 /** Records what the step will change, before it changes it. */
 export async function capture(host: Host, step: Step, j: Journal): Promise<Before> {
   if (step.op === 'quarantine') {
-    const src = await onHost(host, step.path);
-    return { kind: 'quarantine', source: await snapshot(src, step.path, j), stored: path.join(j.quarantineDir, step.path) };
+    return { kind: 'quarantine', source: await snapshot(host, step.path, j), stored: path.join(j.quarantineDir, step.path) };
   }
   if (step.op === 'nftTable') {
     const text = host.live ? await nftTableText(step.family, step.table) : null;
@@ -81,11 +83,10 @@ export async function capture(host: Host, step: Step, j: Journal): Promise<Befor
   // An existing lock file is left alone (another tool may hold it); one gpasswd creates goes on rollback.
   if (step.op === 'groupRemove' && (await host.fs.lstat(PWD_LOCK)) === null) targets.push(PWD_LOCK);
   if (targets.length === 0) return { kind: 'none' };
-  const snapshots: Array<Snapshot & { host: string }> = [];
+  const snapshots: Snapshot[] = [];
   for (const t of targets) {
-    const real = await onHost(host, t);
-    for (const dir of step.op === 'writeFile' || step.op === 'serviceEnable' ? await missingParents(real) : []) snapshots.push({ path: `/${path.relative(host.root, dir)}`, exists: false as const, host: dir });
-    snapshots.push({ ...(await snapshot(real, t, j)), host: real });
+    for (const dir of step.op === 'writeFile' || step.op === 'serviceEnable' ? await missingParents(host, t) : []) snapshots.push({ path: dir, exists: false });
+    snapshots.push(await snapshot(host, t, j));
   }
   return { kind: 'paths', snapshots };
 }
@@ -94,46 +95,56 @@ function wantsLink(step: Extract<Step, { op: 'serviceEnable' }>): string {
   return `/etc/systemd/system/${step.wantedBy}.wants/${step.unit}`;
 }
 
+/** A target that is not what the plan saw, or that only a link a job could swap leads to, is skipped, not failed. */
+async function onTarget<T>(host: Host, step: Step & { path: string; actAs?: Actor }, fn: (loc: Located) => Promise<T>): Promise<T> {
+  try {
+    return await withTarget(host, step.path, fn, step.actAs);
+  } catch (err) {
+    if (err instanceof SafePathError && (err.code === 'ECHANGED' || err.code === 'ELINK')) throw new StepSkipped(err.message);
+    // What a quarantine, a deletion or a scrub was for is met when the file's directory went (an earlier step deleted the job dir).
+    const goneOk = step.op === 'quarantine' || step.op === 'removeTree' || (step.op === 'editFile' && step.skipIfGone);
+    if (goneOk && err instanceof SafePathError && err.code === 'ENOENT') throw new StepSkipped(`${step.path} is gone already`);
+    throw err;
+  }
+}
+
 /** Applies one step. Commands run on the live host only; offline, file steps land under the root. */
 export async function execute(host: Host, step: Step, j: Journal): Promise<string | undefined> {
   switch (step.op) {
     case 'chmod':
-      await fsp.chmod(await onHost(host, step.path), step.mode);
-      return;
-    case 'chown': {
-      const p = await onHost(host, step.path);
-      const mode = (await fsp.stat(p)).mode & 0o7777;
-      await fsp.chown(p, step.uid, step.gid);
-      await fsp.chmod(p, mode);
-      return;
-    }
-    case 'writeFile': {
-      const p = await onHost(host, step.path);
-      await fsp.mkdir(path.dirname(p), { recursive: true, mode: 0o755 });
-      await atomicWrite(p, step.content, { mode: step.mode, uid: step.uid, gid: step.gid });
-      return;
-    }
-    case 'editFile': {
-      const p = await onHost(host, step.path);
-      // A scrub's purpose is met when the file went (a job dir deleted earlier in the run); any other edit needs its file.
-      if (step.skipIfGone && !(await fsp.lstat(p).catch(() => null))) throw new StepSkipped(`${step.path} is gone already`);
-      const cur = await fsp.readFile(p, 'utf8');
-      // Several remediations may edit one file in a run: each edit is rebased, as `patch` would, on what the previous left.
-      const next = cur === step.before ? step.after : applyPatch(cur, createPatch(step.path, step.before, step.after), { fuzzFactor: 0 });
-      if (next === false) throw new StepError(`${step.path} changed since the plan was made; plan again`);
-      const st = await fsp.stat(p);
-      await atomicWrite(p, next, { mode: st.mode & 0o7777, uid: st.uid, gid: st.gid });
-      return;
-    }
-    case 'quarantine': {
-      const src = await onHost(host, step.path);
-      if (!(await fsp.lstat(src).catch(() => null))) throw new StepSkipped(`${step.path} is gone already: nothing to move`);
-      const dst = path.join(j.quarantineDir, step.path);
-      await fsp.mkdir(path.dirname(dst), { recursive: true, mode: 0o700 });
-      await fsp.chmod(j.quarantineDir, 0o700);
-      await move(src, dst);
-      return `moved to ${dst}`;
-    }
+      return onTarget(host, step, async (loc) => void (await chmodAt(loc, step.mode, step.pin)));
+    case 'chown':
+      return onTarget(host, step, async (loc) => void (await chownAt(loc, step.uid, step.gid, step.pin)));
+    case 'writeFile':
+      await makeParents(host, step.path);
+      return withTarget(host, step.path, async (loc) => void (await writeAt(loc, step.content, { mode: step.mode, uid: step.uid, gid: step.gid })));
+    case 'editFile':
+      return onTarget(host, step, async (loc) => {
+        const st = lstatAt(loc);
+        // A scrub's purpose is met when the file went (a job dir deleted earlier in the run); any other edit needs its file.
+        if (step.skipIfGone && !st) throw new StepSkipped(`${step.path} is gone already`);
+        const { data, st: cur } = readPinned(loc, step.pin);
+        const text = data.toString('utf8');
+        // Several remediations may edit one file in a run: each edit is rebased, as `patch` would, on what the previous left.
+        const next = text === step.before ? step.after : applyPatch(text, createPatch(step.path, step.before, step.after), { fuzzFactor: 0 });
+        if (next === false) throw new StepError(`${step.path} changed since the plan was made; plan again`);
+        await writeAt(loc, next, { mode: cur.mode & 0o7777, uid: cur.uid, gid: cur.gid });
+        return undefined;
+      });
+    case 'quarantine':
+      return onTarget(host, step, async (loc) => {
+        const st = lstatAt(loc);
+        if (!st) throw new StepSkipped(`${step.path} is gone already: nothing to move`);
+        // Read through a held O_NOFOLLOW handle: a regular file, the planned inode, one name only.
+        const { data, st: file } = readPinned(loc, step.pin ?? pinOf(st));
+        if (file.nlink !== 1) throw new StepSkipped(`${step.path} has ${file.nlink} hard links: left alone`);
+        const dst = path.join(j.quarantineDir, step.path);
+        await fsp.mkdir(path.dirname(dst), { recursive: true, mode: 0o700 });
+        await fsp.chmod(j.quarantineDir, 0o700);
+        await atomicWrite(dst, data, { mode: file.mode & 0o7777, uid: file.uid, gid: file.gid });
+        await unlinkAt(loc, pinOf(file));
+        return `moved to ${dst}`;
+      });
     case 'groupRemove':
       await cmd(['gpasswd', ...(host.live ? [] : ['--root', host.root]), '--delete', step.user, step.group]);
       return;
@@ -148,9 +159,9 @@ export async function execute(host: Host, step: Step, j: Journal): Promise<strin
         await cmd(['systemctl', 'enable', step.unit]);
         await startUnit(step.unit);
       } else {
-        const link = await onHost(host, wantsLink(step));
-        await fsp.mkdir(path.dirname(link), { recursive: true });
-        await fsp.symlink(await unitPath(host, step.unit), link);
+        await makeParents(host, wantsLink(step));
+        const to = await unitPath(host, step.unit);
+        await withTarget(host, wantsLink(step), (loc) => symlinkAt(loc, to));
       }
       return;
     case 'validate':
@@ -158,11 +169,12 @@ export async function execute(host: Host, step: Step, j: Journal): Promise<strin
       if (!host.live) return `not run on an offline root: ${step.argv.join(' ')}`;
       await cmd(step.argv);
       return;
-    case 'removeTree': {
-      const r = await removeTreeGuarded(step, await onHost(host, step.path), host.live);
-      if ('skipped' in r) throw new StepSkipped(r.skipped);
-      return r.note;
-    }
+    case 'removeTree':
+      return onTarget(host, step, async (loc) => {
+        const r = await removeTreeGuarded(step, loc, host.live);
+        if ('skipped' in r) throw new StepSkipped(r.skipped);
+        return r.note;
+      });
   }
 }
 
@@ -185,23 +197,6 @@ async function unitPath(host: Host, unit: string): Promise<string> {
   return `/lib/systemd/system/${unit}`;
 }
 
-/** rename, or copy + fsync + unlink across filesystems (the state dir may be elsewhere). */
-export async function move(src: string, dst: string): Promise<void> {
-  try {
-    await fsp.rename(src, dst);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EXDEV') throw err;
-    await fsp.copyFile(src, dst);
-    const st = await fsp.lstat(src);
-    await fsp.chown(dst, st.uid, st.gid);
-    await fsp.chmod(dst, st.mode & 0o7777);
-    const h = await fsp.open(dst, 'r');
-    await h.sync();
-    await h.close();
-    await fsp.rm(src);
-  }
-}
-
 /** Puts back what the entry changed. */
 export async function undo(host: Host, e: JournalEntry, j: Journal): Promise<string | undefined> {
   const b = e.before;
@@ -211,28 +206,18 @@ export async function undo(host: Host, e: JournalEntry, j: Journal): Promise<str
     const after = b.after ?? {};
     const changedSince: string[] = [];
     for (const s of [...b.snapshots].reverse()) {
-      const real = (s as { host?: string }).host ?? (await onHost(host, s.path));
-      const now = await fsp.readFile(real).then(sha256, () => null);
+      const now = await hashOf(host, s.path);
       if (s.path in after && after[s.path] !== now) changedSince.push(s.path);
       if (step.op === 'groupRemove' && changedSince.length) {
         // Someone edited the group files since: add the member back instead of overwriting their change.
         await cmd(['gpasswd', ...(host.live ? [] : ['--root', host.root]), '--add', step.user, step.group]);
         return `re-added ${step.user} to ${step.group} (the group files changed since)`;
       }
-      await restore(real, s, j);
+      await restore(host, s, j);
     }
     return changedSince.length ? `restored ${changedSince.join(', ')}, which had changed since the fix (that version is gone)` : undefined;
   }
-  if (b.kind === 'quarantine') {
-    const src = await onHost(host, b.source.path);
-    await fsp.mkdir(path.dirname(src), { recursive: true });
-    await move(b.stored, src);
-    if (b.source.exists) {
-      await fsp.lchown(src, b.source.uid, b.source.gid);
-      await fsp.chmod(src, b.source.mode);
-    }
-    return `moved back to ${b.source.path}`;
-  }
+  if (b.kind === 'quarantine') return unquarantine(host, b, j);
   if (b.kind === 'nft' && step.op === 'nftTable') {
     const decl = `table ${step.family} ${step.table}\ndelete table ${step.family} ${step.table}\n`;
     await cmd(['nft', '-f', '-'], b.existed && b.text ? `${decl}${b.text}` : decl);
@@ -243,8 +228,32 @@ export async function undo(host: Host, e: JournalEntry, j: Journal): Promise<str
     if (!b.enabled) await cmd(['systemctl', 'disable', step.unit]);
     return;
   }
-  if (step.op === 'removeTree') return 'not reversible (deleted)';
+  if (step.op === 'removeTree') throw new NotReversible(`${step.path} was deleted: not reversible`);
   return undefined;
+}
+
+/** An applied step that no rollback can put back (a deleted job dir): never reported as undone. */
+export class NotReversible extends Error {
+  override name = 'NotReversible';
+}
+
+/**
+ * Writes the quarantined file back, into its directory as it is now, with
+ * the privileges of whoever controls that directory, and only where nothing
+ * is at that name again. The stored copy goes once the file is back.
+ */
+async function unquarantine(host: Host, b: Extract<Before, { kind: 'quarantine' }>, j: Journal): Promise<string> {
+  const src = b.source;
+  if (!src.exists) return 'nothing was moved';
+  if (src.kind !== 'file') throw new StepError(`${src.path}: the journal holds no file to put back`);
+  if (path.relative(j.quarantineDir, b.stored).startsWith('..') || path.isAbsolute(path.relative(j.quarantineDir, b.stored))) {
+    throw new StepError(`${b.stored} is not in this run's quarantine: not read`);
+  }
+  const data = await readRegularFile(b.stored, b.stored, 16 * 1024 * 1024);
+  if (sha256(data) !== src.sha256) throw new StepError(`${b.stored} is not the file quarantined from ${src.path}: left alone`);
+  await withTarget(host, src.path, (loc) => writeAt(loc, data, { mode: src.mode, uid: src.uid, gid: src.gid, exclusive: true }));
+  await fsp.rm(b.stored, { force: true });
+  return `moved back to ${src.path}`;
 }
 
 /**
@@ -262,10 +271,9 @@ async function undoReload(host: Host, step: Extract<Step, { op: 'reload' }>, b: 
   }
   if (b.kind === 'paths') {
     for (const s of [...b.snapshots].reverse()) {
-      const real = (s as { host?: string }).host ?? (await onHost(host, s.path));
-      const now = await fsp.readFile(real).then(sha256, () => null);
+      const now = await hashOf(host, s.path);
       if (b.after && s.path in b.after && b.after[s.path] !== now) notes.push(`${s.path} changed since: left as it is`);
-      else await restore(real, s, j);
+      else await restore(host, s, j);
     }
   }
   return notes.join('; ');
@@ -275,9 +283,6 @@ async function undoReload(host: Host, step: Extract<Step, { op: 'reload' }>, b: 
 export async function recordAfter(host: Host, e: JournalEntry): Promise<void> {
   if (e.before.kind !== 'paths') return;
   const after: Record<string, string | null> = {};
-  for (const s of e.before.snapshots) {
-    const real = (s as { host?: string }).host ?? (await onHost(host, s.path));
-    after[s.path] = await fsp.readFile(real).then(sha256, () => null);
-  }
+  for (const s of e.before.snapshots) after[s.path] = await hashOf(host, s.path);
   e.before.after = after;
 }

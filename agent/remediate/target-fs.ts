@@ -1,26 +1,32 @@
 import { createHash } from 'node:crypto';
-import { promises as fsp } from 'node:fs';
-import path from 'node:path';
+import { readlinkSync, type Stats } from 'node:fs';
 import type { Host } from '../host/index.js';
+import { SafePathError, SafeRoot, lstatAt, pinOf, release, type Actor, type Located } from '../host/safe-path.js';
+import { chmodAt, chownAt, mkdirAt, readPinned, rmdirAt, symlinkAt, unlinkAt, writeAt } from '../host/target-ops.js';
 import { normalizeTargetPath } from '../util/target-path.js';
 
-/**
- * Where a target path's data lives on this machine. Symlinks resolve inside
- * the root (host.fs.realpath refuses ones that escape), and a path that does
- * not exist yet gets its deepest existing ancestor resolved.
- */
-export async function onHost(host: Host, target: string): Promise<string> {
-  const norm = normalizeTargetPath(target);
-  const tail: string[] = [];
-  let head = norm;
-  for (;;) {
-    if ((await host.fs.lstat(head)) !== null) {
-      const real = await host.fs.realpath(head);
-      return path.join(host.root, real, ...tail);
-    }
-    if (head === '/') return path.join(host.root, norm);
-    tail.unshift(path.posix.basename(head));
-    head = path.posix.dirname(head);
+// Snapshots and restores of target paths, every one through the safe-path
+// layer: a path is reached component by component from the held root, never
+// through a link a non-root user could make, and acted on by name relative
+// to the held parent.
+
+const roots = new WeakMap<Host, SafeRoot>();
+
+/** The held root of a host's target (one per host object). */
+export function safeRootOf(host: Host): SafeRoot {
+  let r = roots.get(host);
+  if (!r) roots.set(host, (r = new SafeRoot(host.root)));
+  return r;
+}
+
+/** Runs `fn` with the target's parent held open; the handle is closed after. */
+export async function withTarget<T>(host: Host, target: string, fn: (loc: Located) => Promise<T> | T, actAs?: Actor): Promise<T> {
+  const loc = safeRootOf(host).locate(normalizeTargetPath(target));
+  if (actAs) loc.actAs = actAs;
+  try {
+    return await fn(loc);
+  } finally {
+    release(loc.dir);
   }
 }
 
@@ -40,67 +46,98 @@ export interface BlobStore {
   get(hash: string): Promise<Buffer>;
 }
 
-/** `hostPath` is already resolved (onHost); `label` is the target path for messages. */
-export async function snapshot(hostPath: string, label: string, blobs: BlobStore): Promise<Snapshot> {
-  const st = await fsp.lstat(hostPath).catch((err: NodeJS.ErrnoException) => {
-    if (err.code === 'ENOENT') return null;
-    throw err;
-  });
-  if (!st) return { path: label, exists: false };
-  const base = { path: label, exists: true as const, mode: st.mode & 0o7777, uid: st.uid, gid: st.gid };
-  if (st.isFile()) return { ...base, kind: 'file', sha256: await blobs.put(await fsp.readFile(hostPath)) };
-  if (st.isSymbolicLink()) return { ...base, kind: 'symlink', link: await fsp.readlink(hostPath) };
+export async function snapshotAt(loc: Located, blobs: BlobStore): Promise<Snapshot> {
+  const st = lstatAt(loc);
+  if (!st) return { path: loc.label, exists: false };
+  const base = { path: loc.label, exists: true as const, mode: st.mode & 0o7777, uid: st.uid, gid: st.gid };
+  if (st.isFile()) return { ...base, kind: 'file', sha256: await blobs.put(readPinned(loc, pinOf(st)).data) };
+  if (st.isSymbolicLink()) return { ...base, kind: 'symlink', link: readlinkSync(loc.at) };
   return { ...base, kind: st.isDirectory() ? 'dir' : 'other' };
 }
 
-/** Puts a path back as the snapshot says: contents written atomically, then mode and owner. */
-export async function restore(hostPath: string, snap: Snapshot, blobs: BlobStore): Promise<void> {
-  const cur = await fsp.lstat(hostPath).catch(() => null);
-  if (!snap.exists) {
-    if (!cur) return;
-    if (cur.isDirectory()) await fsp.rmdir(hostPath).catch(() => undefined); // only if we left it empty
-    else await fsp.rm(hostPath, { force: true });
-    return;
+export async function snapshot(host: Host, target: string, blobs: BlobStore): Promise<Snapshot> {
+  try {
+    return await withTarget(host, target, (loc) => snapshotAt(loc, blobs));
+  } catch (err) {
+    if (err instanceof SafePathError && err.code === 'ENOENT') return { path: normalizeTargetPath(target), exists: false }; // its directory does not exist yet
+    throw err;
   }
-  // Already as the snapshot says (the step failed before it changed anything, or
-  // someone put it back): nothing is written, which also spares a read-only path.
-  if (cur && (cur.mode & 0o7777) === snap.mode && cur.uid === snap.uid && cur.gid === snap.gid) {
-    if (snap.kind === 'file' && cur.isFile() && sha256(await fsp.readFile(hostPath)) === snap.sha256) return;
-    if (snap.kind === 'symlink' && cur.isSymbolicLink() && (await fsp.readlink(hostPath)) === snap.link) return;
-    if (snap.kind === 'dir' && cur.isDirectory()) return;
-  }
-  if (snap.kind === 'file') {
-    const data = await blobs.get(snap.sha256);
-    const tmp = `${hostPath}.runnerguard-restore`;
-    await fsp.writeFile(tmp, data, { mode: snap.mode });
-    await fsp.chown(tmp, snap.uid, snap.gid);
-    await fsp.chmod(tmp, snap.mode); // after chown: chown clears setuid/setgid bits
-    const h = await fsp.open(tmp, 'r');
-    await h.sync();
-    await h.close();
-    await fsp.rename(tmp, hostPath);
-    return;
-  }
-  if (snap.kind === 'symlink') {
-    if (cur) await fsp.rm(hostPath, { force: true });
-    await fsp.symlink(snap.link!, hostPath);
-    await fsp.lchown(hostPath, snap.uid, snap.gid);
-    return;
-  }
-  if (snap.kind === 'dir' && !cur) await fsp.mkdir(hostPath, { recursive: true });
-  await fsp.lchown(hostPath, snap.uid, snap.gid);
-  await fsp.chmod(hostPath, snap.mode);
 }
 
-/** Ancestors of `hostPath` that do not exist yet, outermost first (a writeFile will create them). */
-export async function missingParents(hostPath: string): Promise<string[]> {
+/** The SHA-256 of the regular file at `target` now; null for anything else (or nothing, or unreachable). */
+export async function hashOf(host: Host, target: string): Promise<string | null> {
+  try {
+    return await withTarget(host, target, (loc) => {
+      const st = lstatAt(loc);
+      return st?.isFile() ? sha256(readPinned(loc, pinOf(st)).data) : null;
+    });
+  } catch {
+    return null;
+  }
+}
+
+function asSnapshot(st: Stats | null, snap: Snapshot & { exists: true }): boolean {
+  return st !== null && (st.mode & 0o7777) === snap.mode && st.uid === snap.uid && st.gid === snap.gid;
+}
+
+/** Puts a path back as the snapshot says, in the directory as it is now: contents written atomically, then mode and owner. */
+export async function restore(host: Host, snap: Snapshot, blobs: BlobStore): Promise<void> {
+  // Nothing was there, and its directory is gone as well: nothing to remove.
+  if (!snap.exists && (await missingParents(host, snap.path).catch(() => [])).length > 0) return;
+  await withTarget(host, snap.path, async (loc) => {
+    const cur = lstatAt(loc);
+    if (!snap.exists) {
+      if (!cur) return;
+      if (cur.isDirectory()) await rmdirAt(loc).catch(() => undefined); // only if we left it empty
+      else await unlinkAt(loc, pinOf(cur));
+      return;
+    }
+    // Already as the snapshot says (the step failed before it changed anything, or
+    // someone put it back): nothing is written, which also spares a read-only path.
+    if (asSnapshot(cur, snap)) {
+      if (snap.kind === 'file' && cur!.isFile() && sha256(readPinned(loc, pinOf(cur!)).data) === snap.sha256) return;
+      if (snap.kind === 'symlink' && cur!.isSymbolicLink() && readlinkSync(loc.at) === snap.link) return;
+      if (snap.kind === 'dir' && cur!.isDirectory()) return;
+    }
+    if (snap.kind === 'file') {
+      if (cur?.isDirectory()) throw new SafePathError('ECHANGED', loc.label, `${loc.label} is a directory now: left as it is`);
+      await writeAt(loc, await blobs.get(snap.sha256), { mode: snap.mode, uid: snap.uid, gid: snap.gid });
+      return;
+    }
+    if (snap.kind === 'symlink') {
+      if (cur) await unlinkAt(loc, pinOf(cur));
+      symlinkAt(loc, snap.link!, snap.uid, snap.gid);
+      return;
+    }
+    if (snap.kind === 'dir' && !cur) return mkdirAt(loc, snap.mode, snap.uid, snap.gid);
+    // A directory or a socket (DOCKER-002): its mode and owner, on the entry that is there now.
+    if (cur && (snap.kind === 'dir' ? cur.isDirectory() : !cur.isDirectory() && !cur.isSymbolicLink())) {
+      const pin = pinOf(cur);
+      await chownAt(loc, snap.uid, snap.gid, pin);
+      await chmodAt(loc, snap.mode, { ...pin, uid: snap.uid });
+    }
+  });
+}
+
+/** Ancestors of `target` that do not exist yet, outermost first (a writeFile will create them). */
+export async function missingParents(host: Host, target: string): Promise<string[]> {
   const out: string[] = [];
-  let dir = path.dirname(hostPath);
-  while ((await fsp.lstat(dir).catch(() => null)) === null) {
-    out.unshift(dir);
-    const up = path.dirname(dir);
-    if (up === dir) break;
-    dir = up;
+  const root = safeRootOf(host);
+  for (let dir = parentOf(normalizeTargetPath(target)); dir !== '/'; dir = parentOf(dir)) {
+    try {
+      release(root.openDir(dir));
+      break;
+    } catch (err) {
+      if (!(err instanceof SafePathError) || err.code !== 'ENOENT') throw err;
+      out.unshift(dir);
+    }
   }
   return out;
+}
+
+const parentOf = (p: string) => p.slice(0, Math.max(1, p.lastIndexOf('/')));
+
+/** Creates the missing ancestors of `target` (root's, 0755, where root alone controls them). */
+export async function makeParents(host: Host, target: string): Promise<void> {
+  for (const dir of await missingParents(host, target)) await withTarget(host, dir, (loc) => mkdirAt(loc, 0o755));
 }

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { promises as fsp } from 'node:fs';
+import { closeSync, promises as fsp } from 'node:fs';
 import path from 'node:path';
+import { at, lstatAt, pinOf, samePin, type Located, type Pin } from '../host/safe-path.js';
+import { openPinned, removeTreeAt, renameWithin } from '../host/target-ops.js';
 import { walk } from '../util/walk.js';
 import type { Step } from './types.js';
 
@@ -70,13 +72,25 @@ export async function processesUsing(inodes: Set<string>): Promise<string[]> {
 
 type RemoveTree = Extract<Step, { op: 'removeTree' }>;
 
+/** The tree through a handle on the planned inode: a walk of it cannot be led elsewhere by a swapped path. */
+async function stateOf(loc: Located, pin: Pin): Promise<TreeState> {
+  const { fd } = openPinned(loc, pin);
+  try {
+    return await treeState(`/proc/self/fd/${fd}/.`);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** Why the tree must stay, or null. */
-async function whyKeep(step: RemoveTree, hostDir: string, live: boolean): Promise<string | null> {
-  const st = await fsp.lstat(hostDir).catch(() => null);
+async function whyKeep(step: RemoveTree, loc: Located, live: boolean): Promise<string | null> {
+  const st = lstatAt(loc);
   if (!st) return `${step.path} is gone already`;
   if (!st.isDirectory()) return `${step.path} is no longer a directory: left alone`;
+  const pin = step.pin ?? pinOf(st);
+  if (!samePin(st, pin)) return `${step.path} changed since the plan (another directory is at its name now): left alone`;
   if (st.mtimeMs !== step.mtimeMs) return `${step.path} changed since the plan (a job may be using it): left alone`;
-  const now = await treeState(hostDir);
+  const now = await stateOf(loc, pin);
   if (now.locks.length) return `${step.path} holds ${now.locks[0]}: a job may be running in it (or a crashed one left the lock): left alone`;
   if (step.newestMs !== undefined && now.newestMs > step.newestMs) return `${step.path}/${now.newestPath} changed since the plan (a job may be using it): left alone`;
   const users = live ? await processesUsing(now.inodes) : [];
@@ -86,26 +100,34 @@ async function whyKeep(step: RemoveTree, hostDir: string, live: boolean): Promis
 
 /**
  * Deletes a job dir unless something uses it. The dir is renamed aside
- * first: a job that starts now cannot open it by its path any more, and a
- * process found inside after the rename gets it back under its own name.
+ * first, by name in its held parent: a job that starts now cannot open it by
+ * its path any more, and a process found inside after the rename gets it back
+ * under its own name. What is renamed must still be the planned inode; the
+ * deletion runs with the privileges of whoever owns the place (as-owner).
  */
-export async function removeTreeGuarded(step: RemoveTree, hostDir: string, live: boolean): Promise<{ skipped: string } | { note: string }> {
-  const why = await whyKeep(step, hostDir, live);
+export async function removeTreeGuarded(step: RemoveTree, loc: Located, live: boolean): Promise<{ skipped: string } | { note: string }> {
+  const why = await whyKeep(step, loc, live);
   if (why) return { skipped: why };
-  const aside = `${hostDir}.runnerguard-deleting-${randomBytes(3).toString('hex')}`;
+  const pin = step.pin ?? pinOf(lstatAt(loc)!);
+  const aside: Located = { ...loc, name: `${loc.name}.runnerguard-deleting-${randomBytes(3).toString('hex')}` };
+  aside.at = at(loc.dir.fd, aside.name);
+  aside.label = `${loc.label}.runnerguard-deleting`;
   try {
-    await fsp.rename(hostDir, aside);
+    await renameWithin(loc, aside.name);
   } catch (err) {
     // A mount point (EBUSY) or a dir we may not rename is left, like one in use.
     return { skipped: `${step.path} cannot be moved aside for deletion (${(err as NodeJS.ErrnoException).code ?? String(err)}): left alone` };
   }
+  const putBack = async (why: string) => {
+    await renameWithin(aside, loc.name).catch(() => undefined);
+    return { skipped: why };
+  };
+  const moved = lstatAt(aside);
+  if (!moved || !samePin(moved, pin)) return putBack(`${step.path} changed while being deleted (another entry was at its name): left alone`);
   if (live) {
-    const users = await processesUsing((await treeState(aside)).inodes);
-    if (users.length) {
-      await fsp.rename(aside, hostDir);
-      return { skipped: `${step.path} came into use while being deleted (${users.slice(0, 3).join(', ')}): left alone` };
-    }
+    const users = await processesUsing((await stateOf(aside, pin)).inodes);
+    if (users.length) return putBack(`${step.path} came into use while being deleted (${users.slice(0, 3).join(', ')}): left alone`);
   }
-  await fsp.rm(aside, { recursive: true, force: true });
+  await removeTreeAt(aside, pin);
   return { note: `deleted ${step.path} (${step.bytes} bytes)` };
 }

@@ -1,4 +1,16 @@
 import type { CheckContext, Finding } from '../engine/types.js';
+import type { Actor, Pin } from '../host/safe-path.js';
+
+/**
+ * What every step on an existing path may carry. `pin`: the target's identity
+ * when planned (the engine records it); apply and rollback skip a target that
+ * is no longer that inode. `actAs`: the location came from a file a job can
+ * write, so it is acted on with that file owner's privileges, never as root.
+ */
+export interface Target {
+  pin?: Pin;
+  actAs?: Actor;
+}
 
 /**
  * What a remediation may do, as data (ESLint's fixers describe edits; the
@@ -7,8 +19,8 @@ import type { CheckContext, Finding } from '../engine/types.js';
  * journaled by the engine, so each can be undone.
  */
 export type Step =
-  | { op: 'chmod'; path: string; mode: number }
-  | { op: 'chown'; path: string; uid: number; gid: number }
+  | ({ op: 'chmod'; path: string; mode: number } & Target)
+  | ({ op: 'chown'; path: string; uid: number; gid: number } & Target)
   /**
    * Creates or replaces a whole file (drop-ins, rules files of our own).
    * `shownAs`: what the plan says instead of the file's diff, when another step of the plan already shows the content.
@@ -19,9 +31,9 @@ export type Step =
    * `redacted`: the texts to show instead when before/after hold secrets (plan, output and journal never see the real ones).
    * `skipIfGone`: a file that went meanwhile meets the step's purpose (a scrub of a job dir deleted earlier in the run).
    */
-  | { op: 'editFile'; path: string; before: string; after: string; redacted?: { before: string; after: string }; skipIfGone?: true }
+  | ({ op: 'editFile'; path: string; before: string; after: string; redacted?: { before: string; after: string }; skipIfGone?: true } & Target)
   /** Moves a file to <state_dir>/quarantine/<run-id>/ (root, 0700). */
-  | { op: 'quarantine'; path: string; reason: string }
+  | ({ op: 'quarantine'; path: string; reason: string } & Target)
   /** gpasswd --delete (the target's /etc/group and /etc/gshadow, and the backups gpasswd rewrites). */
   | { op: 'groupRemove'; user: string; group: string }
   /** Loads a whole nftables table atomically (`nft -f`): live hosts only. */
@@ -40,7 +52,7 @@ export type Step =
    * Deletes a directory tree; skipped (that tree only) if it changed since the plan: its own mtime, the newest
    * mtime below it (`newestMs`, when given), a git lock file in it, or (live) a process using it. Not reversible: the plan lists it.
    */
-  | { op: 'removeTree'; path: string; mtimeMs: number; newestMs?: number; bytes: number; reason: string };
+  | ({ op: 'removeTree'; path: string; mtimeMs: number; newestMs?: number; bytes: number; reason: string } & Target);
 
 export type StepOp = Step['op'];
 

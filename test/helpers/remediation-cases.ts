@@ -12,7 +12,8 @@ import { createHost, type Host } from '../../agent/host/index.js';
 import { applyPlans, type ApplyResult } from '../../agent/remediate/apply.js';
 import { planRemediations, type PlannedRemediation } from '../../agent/remediate/plan.js';
 import { rollbackRun } from '../../agent/remediate/rollback.js';
-import type { Remediation } from '../../agent/remediate/types.js';
+import type { Remediation, Step } from '../../agent/remediate/types.js';
+import { lstatAt, release, SafeRoot } from '../../agent/host/safe-path.js';
 import { FixtureTree } from './fixture-tree.js';
 
 /** Contents, modes, owners and link targets of every path under `root`: equal hashes, identical trees. */
@@ -90,7 +91,15 @@ export async function runProtocol(r: Remediation, c: RemediationCase): Promise<v
     const planned = await planOne(host, config, r);
     expect(planned.findings.length, 'the fixture host must fail the check').toBeGreaterThan(0);
     expect(planned.plans.length, `a plan (refusals: ${planned.refusals.map((x) => x.reason).join('; ')})`).toBeGreaterThan(0);
-    await c.plan?.(planned, host);
+    // The engine pins each existing target as planned; the cases state the steps without the pins.
+    for (const step of planned.plans.flatMap((p) => p.steps)) {
+      if (!('pin' in step) || !step.pin) continue;
+      const loc = new SafeRoot(t.root).locate(step.path);
+      const st = lstatAt(loc)!;
+      release(loc.dir);
+      expect({ dev: step.pin.dev, ino: step.pin.ino }, `pin of ${step.path}`).toEqual({ dev: st.dev, ino: st.ino });
+    }
+    await c.plan?.({ ...planned, plans: planned.plans.map((p) => ({ ...p, steps: p.steps.map(({ pin: _pin, ...rest }: Step & { pin?: unknown }) => rest as Step) })) }, host);
     expect(await treeHash(t.root), 'planning changes nothing').toBe(before);
 
     const result = await applyPlans(host, planned.plans, stateDir);

@@ -101,14 +101,15 @@ export async function rollbackCommand(argv: string[]): Promise<number> {
     try {
       const r = await rollbackRun(host, stateDir, positionals[0]);
       for (const e of [...r.entries].reverse()) {
-        process.stdout.write(`${e.state.padEnd(7)} ${e.remediation} ${e.subject}: ${await stepTitle(host, e.step)}${e.note ? ` (${e.note})` : ''}\n`);
+        process.stdout.write(`${e.state.padEnd(12)} ${e.remediation} ${e.subject}: ${await stepTitle(host, e.step)}${e.note ? ` (${e.note})` : ''}\n`);
       }
       if (r.failed.length > 0) {
         for (const f of r.failed) process.stderr.write(`runnerguard: could not undo ${f.entry.remediation} ${f.entry.subject}: ${f.error}\n`);
         process.stdout.write(`run ${r.runId} partly rolled back: fix the cause and run \`runnerguard rollback ${r.runId}\` again\n`);
         return 1;
       }
-      process.stdout.write(`rolled back run ${r.runId}\n`);
+      const kept = r.entries.filter((e) => e.state === 'irreversible').length;
+      process.stdout.write(`rolled back run ${r.runId}${kept ? `, except ${kept} step(s) that cannot be undone (listed as irreversible)` : ''}\n`);
       return 0;
     } catch (err) {
       if (!(err instanceof NothingToRollBack)) throw err;

@@ -79,8 +79,8 @@ describe('RG-BUILD-001: plan, apply (check passes), again (no-op), rollback (del
         subject: BUILDS,
         summary: 'delete 2 job dir(s) unused for more than 24 h, 8.3 KiB in all',
         steps: [
-          { op: 'removeTree', path: APP, mtimeMs: expect.any(Number), newestMs: expect.any(Number), bytes: CHECKOUT_BYTES(5000), reason: expect.stringMatching(/^unused for 72 h, last used \d{4}-\d\d-\d\dT[\d:.]+Z$/) },
-          { op: 'removeTree', path: LIB, mtimeMs: expect.any(Number), newestMs: expect.any(Number), bytes: CHECKOUT_BYTES(3000), reason: expect.stringMatching(/^unused for 30 h, last used /) },
+          { op: 'removeTree', path: APP, mtimeMs: expect.any(Number), newestMs: expect.any(Number), pin: expect.objectContaining({ kind: 'dir' }), bytes: CHECKOUT_BYTES(5000), reason: expect.stringMatching(/^unused for 72 h, last used \d{4}-\d\d-\d\dT[\d:.]+Z$/) },
+          { op: 'removeTree', path: LIB, mtimeMs: expect.any(Number), newestMs: expect.any(Number), pin: expect.objectContaining({ kind: 'dir' }), bytes: CHECKOUT_BYTES(3000), reason: expect.stringMatching(/^unused for 30 h, last used /) },
         ],
       },
     ]);

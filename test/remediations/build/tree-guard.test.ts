@@ -4,7 +4,11 @@ import { promises as fsp } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SafeRoot } from '../../../agent/host/safe-path.js';
 import { processesUsing, removeTreeGuarded, treeState } from '../../../agent/remediate/tree-guard.js';
+
+/** The job dir held as the engine holds it: its parent open, the name relative to it. */
+const locate = (p: string) => new SafeRoot('/').locate(p);
 
 /** Real processes on this (live) machine using a job dir: the apply-time guard of removeTree sees them. */
 let dir: string;
@@ -41,12 +45,12 @@ describe('removeTree on a live host', () => {
     const step = await stepFor(dir);
     child = await start(['sleep', '600'], path.join(dir, 'out'));
     expect(await processesUsing((await treeState(dir)).inodes)).toEqual([`pid ${child.pid} sleep`]);
-    const kept = await removeTreeGuarded(step, dir, true);
+    const kept = await removeTreeGuarded(step, locate(dir), true);
     expect(kept).toEqual({ skipped: `/builds/job is in use (pid ${child.pid} sleep): left alone` });
     expect(await fsp.readFile(path.join(dir, 'out/log.txt'), 'utf8')).toBe('building\n');
     child.kill('SIGKILL');
     await once(child, 'exit');
-    expect(await removeTreeGuarded(step, dir, true)).toEqual({ note: `deleted /builds/job (${'ref: refs/heads/main\n'.length + 'building\n'.length} bytes)` });
+    expect(await removeTreeGuarded(step, locate(dir), true)).toEqual({ note: `deleted /builds/job (${'ref: refs/heads/main\n'.length + 'building\n'.length} bytes)` });
     expect(await fsp.lstat(dir).catch(() => null)).toBeNull();
     expect((await fsp.readdir(path.dirname(dir))).filter((n) => n.startsWith(`${path.basename(dir)}.runnerguard-deleting`))).toEqual([]);
   });
@@ -59,6 +63,6 @@ describe('removeTree on a live host', () => {
     // tail opens the file after exec: wait for that open rather than for a time.
     while (users.length === 0) users = await processesUsing((await treeState(dir)).inodes);
     expect(users).toEqual([`pid ${child.pid} tail`]);
-    expect(await removeTreeGuarded(step, dir, true)).toEqual({ skipped: `/builds/job is in use (pid ${child.pid} tail): left alone` });
+    expect(await removeTreeGuarded(step, locate(dir), true)).toEqual({ skipped: `/builds/job is in use (pid ${child.pid} tail): left alone` });
   });
 });

@@ -96,7 +96,7 @@ describe('RG-DOCKER-002 proves its drop-in wins before proposing it', () => {
       await t.socket('/run/docker.sock', { mode: 0o666, uid: 0, gid: 999 });
       await t.file('/etc/systemd/system/docker.socket.d/zz-local.conf', '[Socket]\nSocketMode=0666\n');
     });
-    expect(p.plans.map((x) => x.steps)).toEqual([[{ op: 'chmod', path: '/run/docker.sock', mode: 0o660 }]]);
+    expect(p.plans.map((x) => x.steps)).toEqual([[{ op: 'chmod', path: '/run/docker.sock', mode: 0o660, pin: expect.objectContaining({ kind: 'socket' }) }]]);
     expect(p.refusals).toEqual([
       {
         remediation: 'RG-DOCKER-002',
