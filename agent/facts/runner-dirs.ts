@@ -1,3 +1,5 @@
+import { writerOf, type Actor } from '../host/safe-path.js';
+import { isWithin } from '../util/target-path.js';
 import { defineFact } from './index.js';
 import { gitlabFacts, type GitlabFacts, type RunnerEntry } from './gitlab.js';
 import { githubFacts } from './github.js';
@@ -12,6 +14,18 @@ export interface RunnerDir {
   owner: string;
   /** Where the path came from, for evidence ("builds_dir", "shell default", ...). */
   source: string;
+  /**
+   * Set when the path was read from a file another user could write (a
+   * `.runner` in the runner's home, a user-mode config.toml): the location
+   * is the job's to name, so it is audited read-only and any remediation
+   * there runs with that user's privileges, never as root.
+   */
+  actAs?: Actor;
+}
+
+/** The runner dir holding `target`, when remediations there must act as someone (see RunnerDir.actAs). */
+export function actAsFor(dirs: RunnerDir[], target: string): Actor | undefined {
+  return dirs.find((d) => d.actAs && isWithin(target, d.path))?.actAs;
 }
 
 const HOST_EXECUTORS = new Set(['shell']);
@@ -63,11 +77,14 @@ export const runnerDirsFact = defineFact<RunnerDir[]>('runner-dirs', async (env)
   const dirs: RunnerDir[] = [];
   if (gitlab) {
     const workDir = gitlab.workingDirectory ?? users.user(gitlab.jobUser)?.home ?? '/home/gitlab-runner';
-    dirs.push(...gitlabDirs(gitlab, workDir));
+    const writer = (await writerOf(env.host, gitlab.configPath)) ?? undefined;
+    // Defaults come from the unit and /etc/passwd; a configured path is only as trusted as the file that names it.
+    dirs.push(...gitlabDirs(gitlab, workDir).map((d) => (writer && d.source !== 'shell default' ? { ...d, actAs: writer } : d)));
   }
   for (const g of github) {
     const work = typeof g.settings?.workFolder === 'string' ? g.settings.workFolder : '_work';
-    dirs.push({ path: joinPath(g.dir, work), kind: 'actions-work', owner: g.subject, source: '.runner workFolder' });
+    const writer = g.settings ? ((await writerOf(env.host, `${g.dir}/.runner`)) ?? undefined) : undefined;
+    dirs.push({ path: joinPath(g.dir, work), kind: 'actions-work', owner: g.subject, source: '.runner workFolder', ...(writer ? { actAs: writer } : {}) });
   }
   const seen = new Set<string>();
   return dirs.filter((d) => (seen.has(d.path) ? false : (seen.add(d.path), true)));

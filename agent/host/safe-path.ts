@@ -1,7 +1,7 @@
 import { closeSync, constants, fstatSync, lstatSync, openSync, readlinkSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { kindOf } from './tree-fs.js';
-import type { FileKind } from './types.js';
+import type { FileKind, Host } from './types.js';
 
 // The one boundary every write, delete, chmod, chown, rename and restore goes
 // through. Node has no openat(), but /proc/self/fd/<dirfd>/<name> resolves
@@ -218,3 +218,48 @@ export function checkPin(loc: Located, st: Stats | null, pin: Pin | undefined): 
 }
 
 export { modeStr };
+
+const roots = new WeakMap<Host, SafeRoot>();
+
+/** The held root of a host's target (one per host object). */
+export function safeRootOf(host: Host): SafeRoot {
+  let r = roots.get(host);
+  if (!r) roots.set(host, (r = new SafeRoot(host.root)));
+  return r;
+}
+
+/** Runs `fn` with the target's parent held open; the handle is closed after. */
+export async function withTarget<T>(host: Host, target: string, fn: (loc: Located) => Promise<T> | T, actAs?: Actor): Promise<T> {
+  const loc = safeRootOf(host).locate(path.posix.normalize(target));
+  if (actAs) loc.actAs = actAs;
+  try {
+    return await fn(loc);
+  } finally {
+    release(loc.dir);
+  }
+}
+
+/**
+ * Who could have written the file at `target`: null when root alone could (a
+ * root-owned file, not group/other-writable, in a root-controlled directory).
+ * A location read from a file someone else could write is theirs to name, so
+ * acting on it takes their privileges, not root's. Unreachable or missing:
+ * nobody's (65534), never root.
+ */
+export async function writerOf(host: Host, target: string, depth = 0): Promise<Actor | null> {
+  try {
+    const r = await withTarget(host, target, (loc): Actor | null | string => {
+      const st = lstatAt(loc);
+      if (!st) return { uid: NOBODY, gid: NOBODY, why: `${loc.label} does not exist` };
+      // A link root made where only root writes: judge what it points to.
+      if (st.isSymbolicLink() && st.uid === 0 && loc.dir.rootControlled && depth < MAX_LINKS) return readlinkSync(loc.at);
+      if (st.uid !== 0) return { uid: st.uid, gid: st.gid, why: `${loc.label} is owned by uid ${st.uid}` };
+      if (othersWrite(st)) return { uid: NOBODY, gid: NOBODY, why: `${loc.label} is writable by others (mode ${modeStr(st.mode)})` };
+      return loc.dir.rootControlled ? null : loc.dir.actor;
+    });
+    if (typeof r !== 'string') return r;
+    return writerOf(host, r.startsWith('/') ? r : path.posix.join(path.posix.dirname(path.posix.normalize(target)), r), depth + 1);
+  } catch (err) {
+    return { uid: NOBODY, gid: NOBODY, why: `${target} cannot be reached safely (${(err as Error).message})` };
+  }
+}

@@ -3,6 +3,7 @@ import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import type { Host } from '../host/index.js';
 import { runCommand } from '../host/exec.js';
+import { OwnerError } from '../host/as-owner.js';
 import { readRegularFile } from '../host/tree-fs.js';
 import { lstatAt, pinOf, SafePathError, type Actor, type Located } from '../host/safe-path.js';
 import { chmodAt, chownAt, readPinned, symlinkAt, unlinkAt, writeAt } from '../host/target-ops.js';
@@ -104,6 +105,8 @@ async function onTarget<T>(host: Host, step: Step & { path: string; actAs?: Acto
     // What a quarantine, a deletion or a scrub was for is met when the file's directory went (an earlier step deleted the job dir).
     const goneOk = step.op === 'quarantine' || step.op === 'removeTree' || (step.op === 'editFile' && step.skipIfGone);
     if (goneOk && err instanceof SafePathError && err.code === 'ENOENT') throw new StepSkipped(`${step.path} is gone already`);
+    // The owner (or the user a job-named location belongs to) may not change it: not theirs, so not ours either.
+    if (err instanceof OwnerError && (err.code === 'EACCES' || err.code === 'EPERM')) throw new StepSkipped(`${err.message}: left alone`);
     throw err;
   }
 }

@@ -1,34 +1,16 @@
 import { createHash } from 'node:crypto';
 import { readlinkSync, type Stats } from 'node:fs';
 import type { Host } from '../host/index.js';
-import { SafePathError, SafeRoot, lstatAt, pinOf, release, type Actor, type Located } from '../host/safe-path.js';
+import { SafePathError, lstatAt, pinOf, release, safeRootOf, withTarget, type Located } from '../host/safe-path.js';
 import { chmodAt, chownAt, mkdirAt, readPinned, rmdirAt, symlinkAt, unlinkAt, writeAt } from '../host/target-ops.js';
 import { normalizeTargetPath } from '../util/target-path.js';
+
+export { safeRootOf, withTarget };
 
 // Snapshots and restores of target paths, every one through the safe-path
 // layer: a path is reached component by component from the held root, never
 // through a link a non-root user could make, and acted on by name relative
 // to the held parent.
-
-const roots = new WeakMap<Host, SafeRoot>();
-
-/** The held root of a host's target (one per host object). */
-export function safeRootOf(host: Host): SafeRoot {
-  let r = roots.get(host);
-  if (!r) roots.set(host, (r = new SafeRoot(host.root)));
-  return r;
-}
-
-/** Runs `fn` with the target's parent held open; the handle is closed after. */
-export async function withTarget<T>(host: Host, target: string, fn: (loc: Located) => Promise<T> | T, actAs?: Actor): Promise<T> {
-  const loc = safeRootOf(host).locate(normalizeTargetPath(target));
-  if (actAs) loc.actAs = actAs;
-  try {
-    return await fn(loc);
-  } finally {
-    release(loc.dir);
-  }
-}
 
 /** The before-state of one path, enough to put it back byte for byte. */
 export type Snapshot =

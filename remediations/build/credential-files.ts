@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { redactPatterns } from '../../agent/engine/redact.js';
+import { actAsFor, runnerDirsFact } from '../../agent/facts/runner-dirs.js';
 import { defineRemediation, type Plan, type Refusal } from '../../agent/remediate/types.js';
 import { inspectCredentialFile } from '../../checks/build/credential-files.js';
 
@@ -53,8 +54,11 @@ export default defineRemediation({
   },
   async plan(ctx, findings) {
     const out: Array<Plan | Refusal> = [];
+    const dirs = await ctx.facts.get(runnerDirsFact);
     for (const f of findings) {
       if (f.status !== 'fail' || !f.subject.startsWith('/')) continue;
+      const actAs = actAsFor(dirs, f.subject);
+      const as = actAs ? { actAs } : {};
       const st = await ctx.host.fs.lstat(f.subject);
       if (!st) continue; // gone since the audit
       if (st.kind !== 'file') {
@@ -62,7 +66,7 @@ export default defineRemediation({
         continue;
       }
       if (!isGitConfig(f.subject)) {
-        out.push({ remediation: 'RG-BUILD-002', subject: f.subject, summary: 'move the file to the quarantine', steps: [{ op: 'quarantine', path: f.subject, reason: f.message }] });
+        out.push({ remediation: 'RG-BUILD-002', subject: f.subject, summary: 'move the file to the quarantine', steps: [{ op: 'quarantine', path: f.subject, reason: f.message, ...as }] });
         continue;
       }
       const before = await ctx.host.fs.readText(f.subject, { maxBytes: 1024 * 1024 });
@@ -73,7 +77,7 @@ export default defineRemediation({
         continue;
       }
       const redacted = { before: maskGitConfig(before), after: maskGitConfig(after) };
-      out.push({ remediation: 'RG-BUILD-002', subject: f.subject, summary: 'remove the credentials from the remote URLs', steps: [{ op: 'editFile', path: f.subject, before, after, redacted, skipIfGone: true }] });
+      out.push({ remediation: 'RG-BUILD-002', subject: f.subject, summary: 'remove the credentials from the remote URLs', steps: [{ op: 'editFile', path: f.subject, before, after, redacted, skipIfGone: true, ...as }] });
     }
     return out;
   },

@@ -48,7 +48,7 @@ export default defineRemediation({
           out.push({ remediation: 'RG-BUILD-001', subject: j.path, reason: `${tree.newestPath} in it was modified ${hours(now - tree.newestMs)} h ago, within max_age_hours (${maxAge}): something still uses it` });
         } else {
           const reason = `unused for ${hours(now - j.lastUsedMs)} h, last used ${new Date(j.lastUsedMs).toISOString()}`;
-          steps.push({ op: 'removeTree', path: j.path, mtimeMs: tree.mtimeMs, newestMs: tree.newestMs, bytes: tree.bytes, reason });
+          steps.push({ op: 'removeTree', path: j.path, mtimeMs: tree.mtimeMs, newestMs: tree.newestMs, bytes: tree.bytes, reason, ...(scan.dir.actAs ? { actAs: scan.dir.actAs } : {}) });
         }
       }
       if (steps.length === 0) continue;

@@ -12,8 +12,9 @@ export default defineRemediation({
     const gitlab = await ctx.facts.get(gitlabFacts);
     if (!gitlab) return [];
     const path = gitlab.configPath;
-    const st = await ctx.host.fs.stat(path);
-    if (!st || st.kind !== 'file') return [{ remediation: 'RG-RUN-002', subject: path, reason: `${path} is not a regular file` }];
+    // lstat: a config.toml that is a link (a job's, in a user-mode runner's home) is never followed to its target.
+    const st = await ctx.host.fs.lstat(path);
+    if (!st || st.kind !== 'file') return [{ remediation: 'RG-RUN-002', subject: path, reason: `${path} is not a regular file${st ? ` (${st.kind})` : ''}: left alone` }];
     const users = await ctx.host.users();
     // The service reads (and rewrites) its config: it must stay owner when it runs as a user.
     const service = gitlab.serviceUser === 'root' ? undefined : users.user(gitlab.serviceUser);

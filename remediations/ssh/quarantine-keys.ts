@@ -1,3 +1,4 @@
+import { actAsFor, runnerDirsFact } from '../../agent/facts/runner-dirs.js';
 import { sshdForUser } from '../../agent/facts/sshd.js';
 import type { Finding } from '../../agent/engine/types.js';
 import { defineRemediation, type Plan, type PlanContext, type Refusal } from '../../agent/remediate/types.js';
@@ -16,8 +17,10 @@ export const strayKeys = defineRemediation({
   },
   async plan(ctx, findings) {
     const out: Array<Plan | Refusal> = [];
+    const dirs = await ctx.facts.get(runnerDirsFact);
     for (const f of findings) {
       if (f.status !== 'fail' || !f.subject.startsWith('/')) continue;
+      const actAs = actAsFor(dirs, f.subject);
       const st = await ctx.host.fs.lstat(f.subject);
       if (!st) continue; // gone since the audit: nothing to move
       // The scan reads regular files only; anything else here changed under us.
@@ -25,7 +28,7 @@ export const strayKeys = defineRemediation({
         out.push(refuse('RG-SSH-001', f.subject, `${f.subject} is no longer a regular file (${st.kind}): left alone`));
         continue;
       }
-      out.push({ remediation: 'RG-SSH-001', subject: f.subject, summary: 'move the key to the quarantine', steps: [{ op: 'quarantine', path: f.subject, reason: f.message }] });
+      out.push({ remediation: 'RG-SSH-001', subject: f.subject, summary: 'move the key to the quarantine', steps: [{ op: 'quarantine', path: f.subject, reason: f.message, ...(actAs ? { actAs } : {}) }] });
     }
     return out;
   },
