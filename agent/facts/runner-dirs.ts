@@ -1,6 +1,6 @@
-import { writerOf, type Actor } from '../host/safe-path.js';
+import { release, safeRootOf, SafePathError, writerOf, type Actor } from '../host/safe-path.js';
 import { isWithin } from '../util/target-path.js';
-import { defineFact } from './index.js';
+import { defineFact, type FactEnv } from './index.js';
 import { gitlabFacts, type GitlabFacts, type RunnerEntry } from './gitlab.js';
 import { githubFacts } from './github.js';
 
@@ -14,6 +14,8 @@ export interface RunnerDir {
   owner: string;
   /** Where the path came from, for evidence ("builds_dir", "shell default", ...). */
   source: string;
+  /** Where the path resolves, when a link a non-root user made is on the way (see actAs). */
+  real?: string;
   /**
    * Set when the path was read from a file another user could write (a
    * `.runner` in the runner's home, a user-mode config.toml): the location
@@ -25,7 +27,23 @@ export interface RunnerDir {
 
 /** The runner dir holding `target`, when remediations there must act as someone (see RunnerDir.actAs). */
 export function actAsFor(dirs: RunnerDir[], target: string): Actor | undefined {
-  return dirs.find((d) => d.actAs && isWithin(target, d.path))?.actAs;
+  return dirs.find((d) => d.actAs && (isWithin(target, d.path) || (d.real !== undefined && isWithin(target, d.real))))?.actAs;
+}
+
+/**
+ * A dir reached through a link a non-root user made (a builds dir swapped
+ * for a link to /) is that user's to name: what is found where it leads is
+ * theirs to have pointed at, so it is acted on as them, fail-closed.
+ */
+async function throughLink(env: FactEnv, d: RunnerDir): Promise<RunnerDir> {
+  try {
+    release(safeRootOf(env.host).openDir(d.path));
+    return d;
+  } catch (err) {
+    if (!(err instanceof SafePathError) || err.code !== 'ELINK') return d;
+    const real = await env.host.fs.realpath(d.path).catch(() => '/');
+    return { ...d, real, actAs: d.actAs ?? err.owner ?? { uid: 65534, gid: 65534, why: err.message } };
+  }
 }
 
 const HOST_EXECUTORS = new Set(['shell']);
@@ -87,5 +105,5 @@ export const runnerDirsFact = defineFact<RunnerDir[]>('runner-dirs', async (env)
     dirs.push({ path: joinPath(g.dir, work), kind: 'actions-work', owner: g.subject, source: '.runner workFolder', ...(writer ? { actAs: writer } : {}) });
   }
   const seen = new Set<string>();
-  return dirs.filter((d) => (seen.has(d.path) ? false : (seen.add(d.path), true)));
+  return Promise.all(dirs.filter((d) => (seen.has(d.path) ? false : (seen.add(d.path), true))).map((d) => throughLink(env, d)));
 });

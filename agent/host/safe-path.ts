@@ -17,11 +17,14 @@ export type SafePathCode = 'ELINK' | 'ENOENT' | 'ENOTDIR' | 'ELOOP' | 'ECHANGED'
 export class SafePathError extends Error {
   readonly code: SafePathCode;
   readonly path: string;
-  constructor(code: SafePathCode, p: string, message: string) {
+  /** ELINK: who made the link (what a job named through it is acted on as). */
+  readonly owner?: Actor;
+  constructor(code: SafePathCode, p: string, message: string, owner?: Actor) {
     super(message);
     this.name = 'SafePathError';
     this.code = code;
     this.path = p;
+    this.owner = owner;
   }
 }
 
@@ -161,10 +164,13 @@ export class SafeRoot {
           const code = (err as NodeJS.ErrnoException).code;
           if (code === 'ENOENT') throw new SafePathError('ENOENT', label, `${label} does not exist`);
           if (code !== 'ELOOP' && code !== 'ENOTDIR') throw new SafePathError('EIO', label, `${label}: ${code ?? String(err)}`);
-          const st = lstatSync(at(cur.fd, name));
+          const st = lstatSync(at(cur.fd, name), { throwIfNoEntry: false });
+          // A directory now, a link a moment ago: someone is swapping it.
+          if (!st || st.isDirectory()) throw new SafePathError('ECHANGED', label, `${label} changed while being reached (a link and a directory swapped): left alone`);
           if (!st.isSymbolicLink()) throw new SafePathError('ENOTDIR', label, `${label} is not a directory (${kindOf(st)})`);
           if (st.uid !== 0 || !cur.rootControlled) {
-            throw new SafePathError('ELINK', label, `${label} is a symlink ${st.uid !== 0 ? `owned by uid ${st.uid}` : `in ${cur.label}, which ${cur.actor?.why ?? 'others can change'}`}: not followed`);
+            const owner = st.uid !== 0 ? { uid: st.uid, gid: st.gid, why: `${label} is a symlink owned by uid ${st.uid}` } : (cur.actor ?? undefined);
+            throw new SafePathError('ELINK', label, `${label} is a symlink ${st.uid !== 0 ? `owned by uid ${st.uid}` : `in ${cur.label}, which ${cur.actor?.why ?? 'others can change'}`}: not followed`, owner);
           }
           if (++links > MAX_LINKS) throw new SafePathError('ELOOP', label, `${label}: too many levels of symbolic links`);
           const to = readlinkSync(at(cur.fd, name));

@@ -32,7 +32,12 @@ export async function applyPlans(host: Host, plans: Plan[], stateDir: string, ru
     for (const step of plan.steps) {
       let entry: JournalEntry | undefined;
       try {
-        entry = await j.add({ remediation: plan.remediation, subject: plan.subject, step, before: await capture(host, step, j) });
+        const before = await capture(host, step, j).catch(async (err: unknown) => {
+          if (!(err instanceof StepSkipped)) throw err;
+          entry = await j.add({ remediation: plan.remediation, subject: plan.subject, step, before: { kind: 'none' } });
+          throw err;
+        });
+        entry = await j.add({ remediation: plan.remediation, subject: plan.subject, step, before });
         entry.note = await execute(host, step, j);
         entry.state = 'applied';
         await recordAfter(host, entry);

@@ -5,7 +5,7 @@ import type { Host } from '../host/index.js';
 import { runCommand } from '../host/exec.js';
 import { OwnerError } from '../host/as-owner.js';
 import { readRegularFile } from '../host/tree-fs.js';
-import { lstatAt, pinOf, SafePathError, type Actor, type Located } from '../host/safe-path.js';
+import { lstatAt, pinOf, SafePathError, samePin, type Actor, type Located } from '../host/safe-path.js';
 import { chmodAt, chownAt, readPinned, symlinkAt, unlinkAt, writeAt } from '../host/target-ops.js';
 import { atomicWrite } from '../util/atomic-write.js';
 import type { Before, Journal, JournalEntry } from './journal.js';
@@ -69,6 +69,16 @@ async function nftTableText(family: string, table: string): Promise<string | nul
 
 /** Records what the step will change, before it changes it. */
 export async function capture(host: Host, step: Step, j: Journal): Promise<Before> {
+  try {
+    return await captureOf(host, step, j);
+  } catch (err) {
+    // Its target is behind a link a job made, or changed since the plan: this step is left out, as at apply.
+    if (err instanceof SafePathError && (err.code === 'ECHANGED' || err.code === 'ELINK')) throw new StepSkipped(err.message);
+    throw err;
+  }
+}
+
+async function captureOf(host: Host, step: Step, j: Journal): Promise<Before> {
   if (step.op === 'quarantine') {
     return { kind: 'quarantine', source: await snapshot(host, step.path, j), stored: path.join(j.quarantineDir, step.path) };
   }
@@ -145,7 +155,11 @@ export async function execute(host: Host, step: Step, j: Journal): Promise<strin
         await fsp.mkdir(path.dirname(dst), { recursive: true, mode: 0o700 });
         await fsp.chmod(j.quarantineDir, 0o700);
         await atomicWrite(dst, data, { mode: file.mode & 0o7777, uid: file.uid, gid: file.gid });
-        await unlinkAt(loc, pinOf(file));
+        // The copy stays only if the file really went (an owner may not be allowed to remove it).
+        await unlinkAt(loc, pinOf(file)).catch(async (err: unknown) => {
+          await fsp.rm(dst, { force: true });
+          throw err;
+        });
         return `moved to ${dst}`;
       });
     case 'groupRemove':
@@ -231,7 +245,15 @@ export async function undo(host: Host, e: JournalEntry, j: Journal): Promise<str
     if (!b.enabled) await cmd(['systemctl', 'disable', step.unit]);
     return;
   }
-  if (step.op === 'removeTree') throw new NotReversible(`${step.path} was deleted: not reversible`);
+  if (step.op === 'removeTree') {
+    // A run that failed at this step may not have deleted anything: say which.
+    const still = await withTarget(host, step.path, (loc) => {
+      const st = lstatAt(loc);
+      return st !== null && step.pin !== undefined && samePin(st, step.pin);
+    }).catch(() => false);
+    if (still) return `${step.path} was not deleted`;
+    throw new NotReversible(`${step.path} was deleted: not reversible`);
+  }
   return undefined;
 }
 

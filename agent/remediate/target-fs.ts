@@ -33,8 +33,17 @@ export async function snapshotAt(loc: Located, blobs: BlobStore): Promise<Snapsh
   if (!st) return { path: loc.label, exists: false };
   const base = { path: loc.label, exists: true as const, mode: st.mode & 0o7777, uid: st.uid, gid: st.gid };
   if (st.isFile()) return { ...base, kind: 'file', sha256: await blobs.put(readPinned(loc, pinOf(st)).data) };
-  if (st.isSymbolicLink()) return { ...base, kind: 'symlink', link: readlinkSync(loc.at) };
+  if (st.isSymbolicLink()) return { ...base, kind: 'symlink', link: readlinkAt(loc) };
   return { ...base, kind: st.isDirectory() ? 'dir' : 'other' };
+}
+
+/** The link's text; a link swapped for something else meanwhile is a change, not an error. */
+function readlinkAt(loc: Located): string {
+  try {
+    return readlinkSync(loc.at);
+  } catch (err) {
+    throw new SafePathError('ECHANGED', loc.label, `${loc.label} changed while being read (${(err as NodeJS.ErrnoException).code}): left alone`);
+  }
 }
 
 export async function snapshot(host: Host, target: string, blobs: BlobStore): Promise<Snapshot> {
@@ -78,7 +87,7 @@ export async function restore(host: Host, snap: Snapshot, blobs: BlobStore): Pro
     // someone put it back): nothing is written, which also spares a read-only path.
     if (asSnapshot(cur, snap)) {
       if (snap.kind === 'file' && cur!.isFile() && sha256(readPinned(loc, pinOf(cur!)).data) === snap.sha256) return;
-      if (snap.kind === 'symlink' && cur!.isSymbolicLink() && readlinkSync(loc.at) === snap.link) return;
+      if (snap.kind === 'symlink' && cur!.isSymbolicLink() && readlinkAt(loc) === snap.link) return;
       if (snap.kind === 'dir' && cur!.isDirectory()) return;
     }
     if (snap.kind === 'file') {
