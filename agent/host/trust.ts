@@ -152,16 +152,23 @@ export interface ReadOptions {
   maxBytes: number;
   /** A key or token: also refused when group or others may read it (EEXPOSED). */
   secret?: boolean;
+  /** The file itself may not be a link at all, not even root's (a spool entry): only the dirs above are walked. */
+  noLink?: boolean;
 }
 
 /**
  * Reads a small root-controlled file: the path is walked (rootControlled),
- * then its real path opened with O_NOFOLLOW|O_NONBLOCK (a FIFO cannot block
+ * then its real path (or with noLink, the name itself) opened with O_NOFOLLOW|O_NONBLOCK (a FIFO cannot block
  * us) and the handle itself checked: a regular file, uid 0, not group/other
  * writable, at most maxBytes.
  */
 export async function readRootFile(p: string, what: string, o: ReadOptions): Promise<Buffer> {
-  const real = await assertRootControlled(p, what);
+  const real = o.noLink ? path.join(await assertRootControlled(path.dirname(p), what), path.basename(p)) : await assertRootControlled(p, what);
+  if (o.noLink) {
+    const st = await lstat(real);
+    if (st instanceof Error) throw new TrustError(st.code === 'ENOENT' ? 'ENOENT' : 'EIO', p, what, st.code === 'ENOENT' ? 'no such file' : `cannot be examined: ${st.code}`);
+    if (st.isSymbolicLink()) throw new TrustError('EUNTRUSTED', p, what, `${shown(real)} is a symlink owned by uid ${st.uid}`);
+  }
   const h = await fsp.open(real, C.O_RDONLY | C.O_NOFOLLOW | C.O_NONBLOCK).catch((err: NodeJS.ErrnoException) => {
     if (err.code === 'ENOENT') throw new TrustError('ENOENT', p, what, 'no such file');
     if (err.code === 'ELOOP') throw new TrustError('EUNTRUSTED', p, what, `${shown(real)} became a symlink`);

@@ -129,6 +129,7 @@ export async function execute(host: Host, step: Step, j: Journal): Promise<strin
       const src = await onHost(host, step.path);
       if (!(await fsp.lstat(src).catch(() => null))) throw new StepSkipped(`${step.path} is gone already: nothing to move`);
       const dst = path.join(j.quarantineDir, step.path);
+      await j.ensureQuarantineDir();
       await fsp.mkdir(path.dirname(dst), { recursive: true, mode: 0o700 });
       await fsp.chmod(j.quarantineDir, 0o700);
       await move(src, dst);

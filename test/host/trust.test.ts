@@ -204,3 +204,16 @@ describe('readRootFile', () => {
     await expect(readRootFile(p('absent'), 'ca_file', { maxBytes: 100 })).rejects.toMatchObject({ code: 'ENOENT' });
   });
 });
+
+describe('readRootFile with noLink', () => {
+  it('refuses the name being a link at all, even root\'s to a root file; reads a regular root file', async () => {
+    const f = await file('report.json', '{}', 0o600);
+    expect((await readRootFile(f, 'spool entry', { maxBytes: 100, noLink: true })).toString()).toBe('{}');
+    await fsp.symlink(f, p('link.json'));
+    await expect(readRootFile(p('link.json'), 'spool entry', { maxBytes: 100, noLink: true })).rejects.toMatchObject({ code: 'EUNTRUSTED', reason: `${p('link.json')} is a symlink owned by uid 0` });
+    // Its directory is still walked: a dir someone else owns is refused before the name is looked at.
+    await dir('theirs', 0o755, 999);
+    await file('theirs/r.json', '{}', 0o600);
+    await expect(readRootFile(p('theirs/r.json'), 'spool entry', { maxBytes: 100, noLink: true })).rejects.toMatchObject({ code: 'EUNTRUSTED', reason: `${p('theirs')} is owned by uid 999 (mode 0755)` });
+  });
+});
