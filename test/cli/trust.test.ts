@@ -2,7 +2,7 @@
 // journal, lock, config or credential file that uid 999 (the runner user) owns
 // or can write, or reaches through a link it made, is refused with exit 2, the
 // path and the reason, and nothing is read from it, written into it, or done.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import os from 'node:os';
@@ -238,6 +238,27 @@ describe('run.lock', () => {
     } finally {
       holder.kill('SIGKILL');
     }
+  });
+
+  it('in root\'s state dir, even 0755 under a sticky /tmp-like dir, uid 999 cannot plant a lock or a link: the run goes ahead', async () => {
+    await setup();
+    await fsp.chmod(work, 0o755);
+    const sticky = path.join(work, 'tmp-like');
+    await fsp.mkdir(sticky);
+    await fsp.chmod(sticky, 0o1777);
+    const state = path.join(sticky, 'rg-state');
+    await fsp.mkdir(state, { mode: 0o755 });
+    const cfg = path.join(work, 'sticky.toml');
+    await fsp.writeFile(cfg, `[agent]\nstate_dir = "${state}"\nlock_wait_ms = 600000\n`, { mode: 0o600 });
+    const as999 = (...argv: string[]) => spawnSync('setpriv', ['--reuid=999', '--regid=999', '--clear-groups', ...argv], { encoding: 'utf8' });
+    for (const argv of [['touch', `${state}/run.lock`], ['ln', '-s', '/etc/shadow', `${state}/run.lock`], ['mv', state, `${sticky}/moved`], ['rm', '-rf', state]]) {
+      const r = as999(...argv);
+      expect(r.status, argv.join(' ')).not.toBe(0);
+      expect(r.stderr).toMatch(/Permission denied|Operation not permitted/);
+    }
+    const r = await cli(['run', '--root', t.root, '--config', cfg]);
+    expect([0, 1], r.stderr).toContain(r.code);
+    expect(await fsp.readdir(state)).not.toContain('run.lock'); // released
   });
 
   it('in a state dir uid 999 owns: exit 2 for the state dir, not a wait on its lock', async () => {
