@@ -102,7 +102,8 @@ export async function rootControlled(p: string): Promise<Trust> {
     if (why) return refused(next, why);
     if (st.isSymbolicLink()) {
       if (++links > MAX_LINKS) return refused(next, `more than ${MAX_LINKS} symbolic links on the way to ${shown(p)}`);
-      const target = await fsp.readlink(next);
+      const target = await fsp.readlink(next).catch((err: NodeJS.ErrnoException) => err);
+      if (target instanceof Error) return refused(next, `${shown(next)} cannot be examined: ${target.code ?? target.message}`);
       // Relative: from the link's directory (`cur`, already checked). Absolute: from "/" again.
       if (path.isAbsolute(target)) cur = '/';
       todo = [...parts(target), ...todo];
@@ -141,7 +142,7 @@ export async function ensureRootDir(p: string, what: string): Promise<string> {
     // Its parent is root-controlled: nobody else can make or swap this name. Someone racing us
     // in a sticky dir (/tmp) wins EEXIST, and the walk again refuses what they made.
     await fsp.mkdir(t.path, { mode: 0o700 }).catch((err: NodeJS.ErrnoException) => {
-      if (err.code !== 'EEXIST') throw err;
+      if (err.code !== 'EEXIST') throw new TrustError('EIO', p, what, `${shown(t.path)} cannot be made: ${err.code ?? err.message}`);
     });
   }
   throw new TrustError('EIO', p, what, 'the path keeps changing');

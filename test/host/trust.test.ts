@@ -217,3 +217,12 @@ describe('readRootFile with noLink', () => {
     await expect(readRootFile(p('theirs/r.json'), 'spool entry', { maxBytes: 100, noLink: true })).rejects.toMatchObject({ code: 'EUNTRUSTED', reason: `${p('theirs')} is owned by uid 999 (mode 0755)` });
   });
 });
+
+describe('ensureRootDir where nothing can be made', () => {
+  it('a read-only place is a TrustError (EIO) naming what could not be made, not a crash', async () => {
+    // /proc is root's (0555), and no directory can be made in it.
+    const err = await ensureRootDir('/proc/rg-state-test', 'state_dir').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TrustError);
+    expect(err).toMatchObject({ code: 'EIO', message: 'state_dir /proc/rg-state-test: /proc/rg-state-test cannot be made: ENOENT' });
+  });
+});
