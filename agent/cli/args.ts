@@ -37,7 +37,7 @@ commands:
   audit              one-shot audit of this host (or --root DIR); changes nothing
   checks             list the catalogue
   explain ID         rationale, what is inspected, remediation, references
-  config check       validate the config file
+  config check       validate the config file, and that root alone controls the paths it names
   run                one scheduled cycle: audit, save, metrics, deliver (spooling)
   deliver            send the spooled reports now
   fix [ID...]        plan the remediations for failing findings; --apply (with the ids named) applies them

@@ -1,4 +1,5 @@
 import { ConfigError } from '../config/load.js';
+import { TrustError } from '../host/trust.js';
 import { createLogger } from '../log.js';
 import { VERSION } from '../version.js';
 import { USAGE, UsageError } from './args.js';
@@ -42,7 +43,8 @@ export async function main(argv: string[]): Promise<number> {
     }
     return await (await load())(rest);
   } catch (err) {
-    if (err instanceof UsageError || err instanceof ConfigError) {
+    // A state, config or credential path that is not root-controlled: exit 2, the path and the reason.
+    if (err instanceof UsageError || err instanceof ConfigError || err instanceof TrustError) {
       process.stderr.write(`runnerguard: ${err.message}\n`);
       if (err instanceof UsageError) process.stderr.write('see: runnerguard --help\n');
       return 2;

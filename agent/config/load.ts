@@ -1,5 +1,6 @@
 import { promises as fsp } from 'node:fs';
 import TOML from '@iarna/toml';
+import { readRootFile, rootControlled, TrustError } from '../host/trust.js';
 import { cronProblem } from './cron.js';
 import { defaultConfig, SECTIONS, WAIVER_SCHEMA, type AgentConfig, type FieldType, type TableSchema } from './schema.js';
 import { lineOf, locateKeys } from './toml-lines.js';
@@ -133,10 +134,13 @@ export function parseConfig(text: string, file: string, checkOptions: CheckOptio
   return cfg;
 }
 
+const MAX_CONFIG_BYTES = 1024 * 1024;
+
 /**
  * Loads the config file. A missing *default* file means defaults; a missing
  * explicit --config is an error. A file writable by non-root is refused: whoever
- * can edit it can waive every finding.
+ * can edit it can waive every finding. So is one reached through a directory
+ * or a link someone else controls (agent/host/trust.ts): they could swap it.
  */
 export async function loadConfig(
   file: string | undefined,
@@ -157,12 +161,16 @@ export async function loadConfig(
     const mode = (st.mode & 0o777).toString(8).padStart(4, '0');
     throw new ConfigError(path, undefined, `refused: writable by non-root (owner uid ${st.uid}, mode ${mode}); make it root-owned and not group/world-writable`);
   }
-  if (st.size > 1024 * 1024) throw new ConfigError(path, undefined, `too large (${st.size} bytes)`);
+  // The file is root's; now every directory and link on the way to it must be too.
+  const t = await rootControlled(path);
+  if (!t.ok) throw new ConfigError(path, undefined, `refused: ${t.reason}; runnerguard reads its config only when root owns it and every directory above it, and no other user can write them`);
+  if (st.size > MAX_CONFIG_BYTES) throw new ConfigError(path, undefined, `too large (${st.size} bytes)`);
   let text: string;
   try {
-    text = await fsp.readFile(path, 'utf8');
+    text = (await readRootFile(t.real, 'config', { maxBytes: MAX_CONFIG_BYTES })).toString('utf8');
   } catch (err) {
-    throw new ConfigError(path, undefined, `cannot read: ${(err as NodeJS.ErrnoException).code ?? err}`);
+    if (err instanceof TrustError && err.code === 'EUNTRUSTED') throw new ConfigError(path, undefined, `refused: ${err.reason}`);
+    throw new ConfigError(path, undefined, `cannot read: ${err instanceof TrustError ? err.reason : ((err as NodeJS.ErrnoException).code ?? err)}`);
   }
   if (text.includes('\u0000')) throw new ConfigError(path, undefined, 'binary data, not TOML');
   return parseConfig(text, path, checkOptions, remediationIds);

@@ -1,9 +1,8 @@
-import { promises as fsp } from 'node:fs';
-import path from 'node:path';
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Logger } from 'pino';
 import { normalizeCron } from '../config/cron.js';
 import type { AgentConfig } from '../config/schema.js';
+import { releaseLockOf } from '../delivery/lock.js';
 import { spawnCycle } from './cycle-child.js';
 
 export interface DaemonOptions {
@@ -130,8 +129,6 @@ export class Daemon {
 
   /** The lock of an abandoned cycle, removed only when its killed child still holds it. */
   private async releaseLockOf(pid: number): Promise<void> {
-    const file = path.join(this.config.agent.state_dir, 'run.lock');
-    const holder = await fsp.readFile(file, 'utf8').catch(() => '');
-    if (holder.startsWith(`${pid} `)) await fsp.rm(file, { force: true });
+    await releaseLockOf(this.config.agent.state_dir, pid);
   }
 }

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { TrustError } from '../host/trust.js';
 import { sendReport, type Transport } from './send.js';
 import type { Spool } from './spool.js';
 
@@ -17,6 +18,8 @@ export interface DrainResult {
   delivered: number;
   rejected: number;
   remaining: number;
+  /** Entries set aside unsent because they were not root's regular files. */
+  untrusted: number;
   lastError?: string;
 }
 
@@ -39,7 +42,7 @@ export async function drainSpool(spool: Spool, transport: Transport, o: DrainOpt
   const sleep = o.sleep ?? realSleep;
   const random = o.random ?? Math.random;
   const entries = await spool.list();
-  const result: DrainResult = { delivered: 0, rejected: 0, remaining: entries.length };
+  const result: DrainResult = { delivered: 0, rejected: 0, remaining: entries.length, untrusted: 0 };
   if (entries.length > 1 && o.splayMaxMs > 0) {
     const splay = Math.round(random() * o.splayMaxMs);
     o.log.info({ backlog: entries.length, splayMs: splay }, 'waiting a random splay before draining the spool backlog');
@@ -48,9 +51,17 @@ export async function drainSpool(spool: Spool, transport: Transport, o: DrainOpt
   for (const entry of entries) {
     let body: string;
     try {
-      body = await (await import('node:fs/promises')).readFile(entry.path, 'utf8');
+      body = await spool.read(entry);
       JSON.parse(body);
     } catch (err) {
+      if (err instanceof TrustError && err.code !== 'ENOENT' && err.code !== 'ETOOBIG') {
+        // A link, a FIFO, a file not root's: never sent, kept aside (the link itself is moved, not followed) for a person to see.
+        await spool.reject(entry, `not sent: ${err.message}`);
+        o.log.error({ file: entry.name, reason: err.reason }, 'spool entry is not a regular file root owns: set aside in spool/rejected, not sent');
+        result.untrusted++;
+        result.remaining--;
+        continue;
+      }
       await spool.reject(entry, `unreadable or corrupt spool file: ${(err as Error).message}`);
       o.log.error({ file: entry.name }, 'spooled report is corrupt; set aside in spool/rejected');
       result.rejected++;

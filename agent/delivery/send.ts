@@ -1,8 +1,8 @@
-import { promises as fsp } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import { gzipSync } from 'node:zlib';
 import type { AgentConfig } from '../config/schema.js';
+import { readRootFile, TrustError } from '../host/trust.js';
 import { VERSION } from '../version.js';
 
 export type SendResult =
@@ -31,11 +31,24 @@ function isLoopback(host: string): boolean {
   return h === 'localhost' || h === '::1' || /^127\./.test(h);
 }
 
-async function readSecret(file: string, what: string): Promise<string> {
-  const st = await fsp.stat(file).catch(() => null);
-  if (!st) throw new DeliveryConfigError(`${what} ${file}: no such file`);
-  if (st.mode & 0o077) throw new DeliveryConfigError(`${what} ${file}: readable by group/others (mode ${(st.mode & 0o777).toString(8)}); chmod 0600`);
-  return (await fsp.readFile(file, 'utf8')).trim();
+/** Bounds on what a credential file may cost to read: a CA bundle is ~200 KB, a key or token far less. */
+const MAX_BUNDLE_BYTES = 4 * 1024 * 1024;
+const MAX_SMALL_BYTES = 1024 * 1024;
+
+/**
+ * A credential file, read only when root-controlled (agent/host/trust.ts).
+ * One someone else could write is a TrustError (EUNTRUSTED): the command
+ * stops with exit 2 before any connection, as whoever can write the CA file
+ * can read the token and the report. A missing file or a private one others
+ * can read stays a DeliveryConfigError (logged; the reports stay spooled).
+ */
+async function readCredential(file: string, what: string, o: { secret?: boolean; maxBytes?: number } = {}): Promise<Buffer> {
+  try {
+    return await readRootFile(file, what, { maxBytes: o.maxBytes ?? MAX_SMALL_BYTES, secret: o.secret });
+  } catch (err) {
+    if (err instanceof TrustError && err.code !== 'EUNTRUSTED') throw new DeliveryConfigError(err.message);
+    throw err;
+  }
 }
 
 /**
@@ -54,14 +67,22 @@ export async function createTransport(cfg: AgentConfig['report']): Promise<Trans
   if (url.protocol === 'http:' && !isLoopback(url.hostname)) throw new DeliveryConfigError(`[report] url ${cfg.url}: plain http is refused except to loopback; use https`);
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new DeliveryConfigError(`[report] url ${cfg.url}: unsupported scheme`);
   const headers: Record<string, string> = { 'Content-Type': 'application/json', 'User-Agent': `runnerguard/${VERSION} (node ${process.version})` };
-  if (cfg.token_file) headers.Authorization = `Bearer ${await readSecret(cfg.token_file, 'token_file')}`;
+  if (cfg.token_file) headers.Authorization = `Bearer ${(await readCredential(cfg.token_file, 'token_file', { secret: true })).toString('utf8').trim()}`;
   let agent: http.Agent;
   if (url.protocol === 'https:') {
     let ca: Buffer | undefined;
-    if (cfg.ca_file) ca = await fsp.readFile(cfg.ca_file).catch(() => { throw new DeliveryConfigError(`ca_file ${cfg.ca_file}: cannot read`); });
-    else for (const b of SYSTEM_BUNDLES) if (!ca) ca = await fsp.readFile(b).catch(() => undefined);
-    const cert = cfg.cert_file ? await fsp.readFile(cfg.cert_file).catch(() => { throw new DeliveryConfigError(`cert_file ${cfg.cert_file}: cannot read`); }) : undefined;
-    const key = cfg.key_file ? Buffer.from(await readSecret(cfg.key_file, 'key_file')) : undefined;
+    if (cfg.ca_file) ca = await readCredential(cfg.ca_file, 'ca_file', { maxBytes: MAX_BUNDLE_BYTES });
+    else {
+      // The system bundle is held to the same rule: one a non-root user could write is no anchor.
+      for (const b of SYSTEM_BUNDLES) {
+        if (!ca) ca = await readCredential(b, 'the system CA bundle', { maxBytes: MAX_BUNDLE_BYTES }).catch((err: unknown) => {
+          if (err instanceof DeliveryConfigError) return undefined;
+          throw err;
+        });
+      }
+    }
+    const cert = cfg.cert_file ? await readCredential(cfg.cert_file, 'cert_file') : undefined;
+    const key = cfg.key_file ? await readCredential(cfg.key_file, 'key_file', { secret: true }) : undefined;
     if (Boolean(cert) !== Boolean(key)) throw new DeliveryConfigError('cert_file and key_file go together (mutual TLS)');
     agent = new https.Agent({ ca, cert, key, keepAlive: true, maxSockets: 1, rejectUnauthorized: true });
   } else {

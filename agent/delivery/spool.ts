@@ -1,5 +1,6 @@
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
+import { ensureRootDir, readRootFile, rootControlled, TrustError } from '../host/trust.js';
 import { atomicWrite } from '../util/atomic-write.js';
 
 export interface SpoolEntry {
@@ -14,6 +15,8 @@ export interface SpoolLimits {
 }
 
 const NAME = /^(\d{13})-(\d{6})-([0-9a-f-]{36})\.json$/;
+/** Far above any report (spool_max_bytes is for all of them): a bound on what one read may cost. */
+export const MAX_ENTRY_BYTES = 64 * 1024 * 1024;
 let counter = 0;
 
 /**
@@ -32,8 +35,9 @@ export class Spool {
     this.droppedFile = path.join(stateDir, 'reports-dropped');
   }
 
+  /** spool/ and spool/rejected/, made root-only where missing; refused (TrustError) when not root-controlled. */
   async init(): Promise<void> {
-    await fsp.mkdir(this.rejectedDir, { recursive: true, mode: 0o700 });
+    await ensureRootDir(this.rejectedDir, 'spool');
   }
 
   async add(id: string, body: string): Promise<string> {
@@ -45,9 +49,12 @@ export class Spool {
 
   /** Spooled reports, oldest first. Leftover temp files of a killed writer are removed. */
   async list(): Promise<SpoolEntry[]> {
+    const t = await rootControlled(this.dir);
+    if (!t.ok && t.missing) return [];
+    if (!t.ok) throw new TrustError('EUNTRUSTED', this.dir, 'spool', t.reason);
     let names: string[];
     try {
-      names = await fsp.readdir(this.dir);
+      names = await fsp.readdir(t.real);
     } catch {
       return [];
     }
@@ -59,10 +66,21 @@ export class Spool {
         continue;
       }
       if (!NAME.test(name)) continue;
-      const st = await fsp.stat(p).catch(() => null);
-      if (st?.isFile()) out.push({ name, path: p, bytes: st.size });
+      // lstat: a link is listed as what it is; read() refuses it (and anything not root's) before a byte is sent.
+      const st = await fsp.lstat(p).catch(() => null);
+      if (st && !st.isDirectory()) out.push({ name, path: p, bytes: st.size });
     }
     return out;
+  }
+
+  /**
+   * One report, read only when it is a regular file (not a link, not even
+   * root's) that root owns and only root can write (opened O_NOFOLLOW,
+   * checked on the handle). Anything else
+   * is a TrustError: the caller sets it aside unsent.
+   */
+  async read(entry: SpoolEntry): Promise<string> {
+    return (await readRootFile(entry.path, 'spool entry', { maxBytes: MAX_ENTRY_BYTES, noLink: true })).toString('utf8');
   }
 
   idOf(entry: SpoolEntry): string {
@@ -96,7 +114,13 @@ export class Spool {
   }
 
   async droppedTotal(): Promise<number> {
-    const text = await fsp.readFile(this.droppedFile, 'utf8').catch(() => '0');
+    const text = await readRootFile(this.droppedFile, 'spool counter', { maxBytes: 64 }).then(
+      (b) => b.toString('utf8'),
+      (err: unknown) => {
+        if (err instanceof TrustError && err.code === 'ENOENT') return '0';
+        throw err;
+      },
+    );
     return Number.parseInt(text, 10) || 0;
   }
 }

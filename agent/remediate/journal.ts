@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
+import { ensureRootDir, readRootFile, rootControlled, TrustError } from '../host/trust.js';
 import { atomicWrite } from '../util/atomic-write.js';
 import { sha256, type BlobStore, type Snapshot } from './target-fs.js';
 import type { Step } from './types.js';
@@ -37,6 +38,13 @@ export interface JournalDoc {
   message?: string;
 }
 
+/** What newRunId makes: a run id names a directory, so nothing else (no `/`, no `..`) is taken for one. */
+export const RUN_ID = /^\d{8}T\d{6}Z-[0-9a-f]+$/;
+const BLOB = /^[0-9a-f]{64}$/;
+/** Bounds on one read: a journal of many edits, one snapshot blob. */
+const MAX_JOURNAL_BYTES = 64 * 1024 * 1024;
+const MAX_BLOB_BYTES = 64 * 1024 * 1024;
+
 /** Sortable and unique: 20261122T210455Z-1a2b3c. */
 export function newRunId(now = new Date()): string {
   return `${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomBytes(3).toString('hex')}`;
@@ -45,7 +53,9 @@ export function newRunId(now = new Date()): string {
 /**
  * <state_dir>/journal/<run-id>/journal.json plus blobs/<sha256>: the before
  * state of every step, written (atomically) before the step runs, so a run
- * killed half way can still be rolled back.
+ * killed half way can still be rolled back. A rollback acts as root on what
+ * the journal says: it is read only from root-controlled dirs and files
+ * (agent/host/trust.ts), never from a journal someone else could have written.
  */
 export class Journal implements BlobStore {
   readonly dir: string;
@@ -61,30 +71,47 @@ export class Journal implements BlobStore {
   }
 
   static async create(stateDir: string, runId: string, targetRoot: string): Promise<Journal> {
-    await fsp.mkdir(stateDir, { recursive: true, mode: 0o700 });
-    const dir = path.join(Journal.root(stateDir), runId);
-    await fsp.mkdir(path.join(dir, 'blobs'), { recursive: true, mode: 0o700 });
+    if (!RUN_ID.test(runId)) throw new Error(`not a run id: ${JSON.stringify(runId)}`);
+    await ensureRootDir(stateDir, 'state_dir');
+    await ensureRootDir(Journal.root(stateDir), 'journal');
+    // Root's own dir (checked above): tightened, as it will hold the blobs of secrets.
     await fsp.chmod(Journal.root(stateDir), 0o700);
+    const dir = path.join(Journal.root(stateDir), runId);
+    await ensureRootDir(path.join(dir, 'blobs'), 'journal');
     const j = new Journal(dir, { schema: 'runnerguard/journal@1', runId, root: targetRoot, startedAt: new Date().toISOString(), status: 'applying', entries: [] });
     await j.save();
     return j;
   }
 
+  /** A TrustError unless the journal and every dir above it are root-controlled; ENOENT (a NodeJS error) when absent. */
   static async open(stateDir: string, runId: string): Promise<Journal> {
+    if (!RUN_ID.test(runId)) throw Object.assign(new Error(`not a run id: ${JSON.stringify(runId)}`), { code: 'ENOENT' });
     const dir = path.join(Journal.root(stateDir), runId);
-    const doc = JSON.parse(await fsp.readFile(path.join(dir, 'journal.json'), 'utf8')) as JournalDoc;
+    const data = await readRootFile(path.join(dir, 'journal.json'), 'journal', { maxBytes: MAX_JOURNAL_BYTES }).catch((err: unknown) => {
+      if (err instanceof TrustError && err.code === 'ENOENT') throw Object.assign(new Error(err.message), { code: 'ENOENT' });
+      throw err;
+    });
+    const doc = JSON.parse(data.toString('utf8')) as JournalDoc;
     if (doc.schema !== 'runnerguard/journal@1') throw new Error(`${dir}/journal.json: not a runnerguard journal`);
     return new Journal(dir, doc);
   }
 
   /** Run ids, oldest first. */
   static async list(stateDir: string): Promise<string[]> {
-    const names = await fsp.readdir(Journal.root(stateDir)).catch(() => [] as string[]);
-    return names.filter((n) => /^\d{8}T\d{6}Z-[0-9a-f]+$/.test(n)).sort();
+    const t = await rootControlled(Journal.root(stateDir));
+    if (!t.ok && !t.missing) throw new TrustError('EUNTRUSTED', Journal.root(stateDir), 'journal', t.reason);
+    const names = t.ok ? await fsp.readdir(t.real).catch(() => [] as string[]) : [];
+    return names.filter((n) => RUN_ID.test(n)).sort();
   }
 
   get quarantineDir(): string {
     return path.join(path.dirname(path.dirname(this.dir)), 'quarantine', this.doc.runId);
+  }
+
+  /** The quarantine store of this run, made root-only where missing; refused (TrustError) when not root-controlled. */
+  async ensureQuarantineDir(): Promise<string> {
+    await ensureRootDir(path.dirname(this.quarantineDir), 'quarantine');
+    return ensureRootDir(this.quarantineDir, 'quarantine');
   }
 
   async save(): Promise<void> {
@@ -108,7 +135,8 @@ export class Journal implements BlobStore {
   }
 
   async get(hash: string): Promise<Buffer> {
-    const data = await fsp.readFile(path.join(this.dir, 'blobs', hash));
+    if (!BLOB.test(hash)) throw new Error(`not a journal blob: ${JSON.stringify(hash)}`);
+    const data = await readRootFile(path.join(this.dir, 'blobs', hash), 'journal blob', { maxBytes: MAX_BLOB_BYTES });
     if (sha256(data) !== hash) throw new Error(`journal blob ${hash} is corrupt`);
     return data;
   }

@@ -152,6 +152,7 @@ export async function execute(host: Host, step: Step, j: Journal): Promise<strin
         const { data, st: file } = readPinned(loc, step.pin ?? pinOf(st));
         if (file.nlink !== 1) throw new StepSkipped(`${step.path} has ${file.nlink} hard links: left alone`);
         const dst = path.join(j.quarantineDir, step.path);
+        await j.ensureQuarantineDir(); // root's and root-controlled, never adopted
         await fsp.mkdir(path.dirname(dst), { recursive: true, mode: 0o700 });
         await fsp.chmod(j.quarantineDir, 0o700);
         await atomicWrite(dst, data, { mode: file.mode & 0o7777, uid: file.uid, gid: file.gid });

@@ -22,6 +22,10 @@ export class Collector {
   readonly received: Received[] = [];
   readonly script: Reply[] = [];
   requests = 0;
+  /** Every request body as it arrived (gunzipped), whatever the reply: what could have leaked. */
+  readonly bodies: string[] = [];
+  /** TCP connections accepted, before any TLS: zero proves nothing at all reached it. */
+  connections = 0;
   private server!: https.Server;
   port = 0;
 
@@ -48,6 +52,8 @@ export class Collector {
         const chunks: Buffer[] = [];
         req.on('data', (c: Buffer) => chunks.push(c));
         req.on('end', () => {
+          const all = Buffer.concat(chunks);
+          this.bodies.push((req.headers['content-encoding'] === 'gzip' ? gunzipSync(all) : all).toString('utf8'));
           const reply = this.script.shift() ?? { status: 200 };
           const respond = () => {
             if (req.headers.authorization !== `Bearer ${this.token}`) {
@@ -67,6 +73,7 @@ export class Collector {
         });
       },
     );
+    this.server.on('connection', () => this.connections++);
     await new Promise<void>((resolve) => this.server.listen(port, '127.0.0.1', resolve));
     this.port = (this.server.address() as AddressInfo).port;
   }

@@ -4,6 +4,7 @@ import { Daemon } from '../../daemon/daemon.js';
 import { createLogger } from '../../log.js';
 import { COMMON, idList, parse, UsageError } from '../args.js';
 import { loadAgentConfig } from '../config.js';
+import { requireTrusted } from '../trusted-paths.js';
 import { selectChecks } from '../select.js';
 
 /**
@@ -19,9 +20,15 @@ export async function daemonCommand(argv: string[]): Promise<number> {
   const skip = idList(values.skip);
   selectChecks(CATALOGUE, only, skip); // an unknown id is a usage error now, not in every cycle
   const file = values.config as string | undefined;
-  const config = await loadAgentConfig(file);
+  // The state dir and the credentials are judged now (exit 2) and at each SIGHUP (refused: the old config stays).
+  const load = async () => {
+    const c = await loadAgentConfig(file);
+    await requireTrusted(c, { delivery: Boolean(c.report.url) });
+    return c;
+  };
+  const config = await load();
   const log = createLogger();
-  const daemon = new Daemon({ config, reload: () => loadAgentConfig(file), only, skip, root: values.root as string | undefined, log });
+  const daemon = new Daemon({ config, reload: load, only, skip, root: values.root as string | undefined, log });
   const onHup = () => void daemon.reload();
   const onStop = (signal: NodeJS.Signals) => void daemon.stop(signal);
   process.on('SIGHUP', onHup);

@@ -1,4 +1,3 @@
-import { promises as fsp } from 'node:fs';
 import { CATALOGUE } from '../../../checks/index.js';
 import { REMEDIATIONS, remediationFor } from '../../../remediations/index.js';
 import type { AgentConfig } from '../../config/schema.js';
@@ -12,11 +11,13 @@ import { NothingToRollBack, rollbackRun } from '../../remediate/rollback.js';
 import type { Remediation } from '../../remediate/types.js';
 import { COMMON, idList, parse, UsageError } from '../args.js';
 import { loadAgentConfig } from '../config.js';
+import { requireTrusted } from '../trusted-paths.js';
 
 /** Serialises fix/rollback with run and deliver: one writer of the host at a time. */
 export async function withStateLock<T>(config: AgentConfig, what: string, fn: (stateDir: string) => Promise<T>): Promise<T> {
+  // The journal a rollback trusts, and the lock, live there: refused (exit 2) unless root-controlled.
+  await requireTrusted(config, { delivery: false });
   const dir = config.agent.state_dir;
-  await fsp.mkdir(dir, { recursive: true, mode: 0o700 });
   let release;
   try {
     release = await acquireLock(dir, config.agent.lock_wait_ms, what);

@@ -1,4 +1,3 @@
-import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { CATALOGUE } from '../../../checks/index.js';
@@ -20,13 +19,14 @@ import { formatPrometheus } from '../../report/prometheus.js';
 import { atomicWrite } from '../../util/atomic-write.js';
 import { COMMON, idList, parse, UsageError } from '../args.js';
 import { loadAgentConfig } from '../config.js';
+import { requireTrusted } from '../trusted-paths.js';
 import { selectChecks } from '../select.js';
 import { exitCodeFor } from './audit.js';
 
+/** The state dir, made root-only when missing; with the credential files, refused (exit 2) unless root-controlled. */
 async function stateDir(config: AgentConfig): Promise<string> {
-  const dir = config.agent.state_dir;
-  await fsp.mkdir(dir, { recursive: true, mode: 0o700 });
-  return dir;
+  await requireTrusted(config, { delivery: Boolean(config.report.url) });
+  return config.agent.state_dir;
 }
 
 /** Delivers the spool; a delivery problem is logged, never fatal: the reports stay spooled. */
@@ -38,7 +38,7 @@ export async function deliverSpool(config: AgentConfig, spool: Spool, log: Logge
   } catch (err) {
     if (!(err instanceof DeliveryConfigError)) throw err;
     log.error({ error: err.message }, 'delivery is misconfigured; reports stay spooled');
-    return { delivered: 0, rejected: 0, remaining: (await spool.list()).length, lastError: err.message };
+    return { delivered: 0, rejected: 0, remaining: (await spool.list()).length, untrusted: 0, lastError: err.message };
   }
   try {
     const r = config.report;
@@ -172,7 +172,8 @@ export async function deliverCommand(argv: string[]): Promise<number> {
   return withRunLock(dir, config.agent.lock_wait_ms, 'runnerguard deliver', async () => {
     const spool = new Spool(dir);
     const r = await deliverSpool(config, spool, log, false);
-    process.stdout.write(`delivered ${r?.delivered ?? 0}, set aside ${r?.rejected ?? 0}, still spooled ${r?.remaining ?? 0}${r?.lastError ? ` (last error: ${r.lastError})` : ''}\n`);
+    const untrusted = r?.untrusted ? `, not sent (not root's regular files) ${r.untrusted}` : '';
+    process.stdout.write(`delivered ${r?.delivered ?? 0}, set aside ${r?.rejected ?? 0}${untrusted}, still spooled ${r?.remaining ?? 0}${r?.lastError ? ` (last error: ${r.lastError})` : ''}\n`);
     return r && r.remaining > 0 ? 1 : 0;
   });
 }
