@@ -1,4 +1,5 @@
 import { main } from './main.js';
+import { forTerminal } from '../report/neutralize.js';
 
 // stdout may be a closed pipe (`runnerguard audit | head`): exit quietly.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
@@ -10,7 +11,7 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (err: unknown) => {
-    process.stderr.write(`runnerguard: internal error: ${String(err)}\n`);
+    process.stderr.write(`runnerguard: internal error: ${forTerminal(err)}\n`);
     process.exitCode = 3;
   },
 );

@@ -1,19 +1,14 @@
 import type { Finding, Report } from '../engine/types.js';
+import { forXml } from './neutralize.js';
 
-export function xmlEscape(s: string): string {
-  // Control characters are not allowed in XML 1.0, even escaped.
-  return s
-    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;');
-}
+/** XML 1.0 text or attribute value; characters XML cannot carry (U+FFFE, lone surrogates, most C0) shown as escapes. */
+export const xmlEscape = forXml;
 
 function testcase(f: Finding): string {
   const name = xmlEscape(`${f.check} ${f.subject}`);
   const classname = xmlEscape(`runnerguard.${f.check}`);
-  const body = xmlEscape([f.message, ...f.evidence.map((e) => `- ${e}`), f.remediation.summary ? `fix: ${f.remediation.summary}` : ''].filter(Boolean).join('\n'));
+  // One line per value: a name's newline is shown as \n, the lines are ours.
+  const body = [f.message, ...f.evidence.map((e) => `- ${e}`), f.remediation.summary ? `fix: ${f.remediation.summary}` : ''].filter(Boolean).map(xmlEscape).join('\n');
   const open = `    <testcase name="${name}" classname="${classname}" time="0">`;
   const waived = f.waived ? `\n      <properties><property name="waived" value="${xmlEscape(f.waived.reason)}"/></properties>` : '';
   switch (f.status) {

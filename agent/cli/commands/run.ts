@@ -22,6 +22,7 @@ import { COMMON, idList, parse, UsageError } from '../args.js';
 import { loadAgentConfig } from '../config.js';
 import { selectChecks } from '../select.js';
 import { exitCodeFor } from './audit.js';
+import { term } from '../../report/neutralize.js';
 
 async function stateDir(config: AgentConfig): Promise<string> {
   const dir = config.agent.state_dir;
@@ -172,7 +173,7 @@ export async function deliverCommand(argv: string[]): Promise<number> {
   return withRunLock(dir, config.agent.lock_wait_ms, 'runnerguard deliver', async () => {
     const spool = new Spool(dir);
     const r = await deliverSpool(config, spool, log, false);
-    process.stdout.write(`delivered ${r?.delivered ?? 0}, set aside ${r?.rejected ?? 0}, still spooled ${r?.remaining ?? 0}${r?.lastError ? ` (last error: ${r.lastError})` : ''}\n`);
+    process.stdout.write(term`delivered ${r?.delivered ?? 0}, set aside ${r?.rejected ?? 0}, still spooled ${r?.remaining ?? 0}` + (r?.lastError ? term` (last error: ${r.lastError})` : '') + '\n');
     return r && r.remaining > 0 ? 1 : 0;
   });
 }
