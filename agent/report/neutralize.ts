@@ -119,9 +119,10 @@ export function uriPath(p: string): string {
 }
 
 // Characters JSON.stringify leaves raw that a terminal may act on (C1, DEL)
-// or that reorder or hide text. JSON.stringify already escapes C0 and lone
-// surrogates, so these can only occur inside strings.
-const JSON_RAW = /[\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ufffe\uffff]/g;
+// or that reorder or hide text, and lone surrogates (JSON.stringify escapes
+// them, pino's serialiser does not: written out they would become U+FFFD).
+// JSON text is ASCII outside its strings, so these can only occur inside one.
+const JSON_RAW = /[\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
 /** JSON text with those characters as `\uXXXX`: the same JSON value (lossless), safe to print. */
 export function jsonSafe(json: string): string {

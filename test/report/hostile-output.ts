@@ -1,14 +1,15 @@
 import { expect } from 'vitest';
 
 /**
- * What no terminal output may hold raw: C0 but newline, DEL, C1 (U+009B is
- * a CSI), line/paragraph separators, bidi overrides and isolates, and
- * U+FFFD (what a lone surrogate turns into when written unescaped).
+ * What no terminal output may hold raw: C0 but newline and tab (diffs of
+ * config files keep their indentation), DEL, C1 (U+009B is a CSI),
+ * line/paragraph separators, bidi overrides and isolates, and U+FFFD (what
+ * a lone surrogate turns into when written unescaped).
  */
-export const RAW_CONTROL = /[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufffd]/;
+export const RAW_CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufffd]/;
 
 /** Status words a forged line would start with. */
-export const STATUS_LINE = /^\s*(PASS|FAIL|WARN|SKIP|ERROR|done|skipped|failed|undone)\b/i;
+export const STATUS_LINE = /^\s*(PASS|FAIL|WARN|SKIP|ERROR|applied|pending|skipped|failed|undone)\b/i;
 
 /** Asserts `out` holds no raw control character; names the first one found. */
 export function expectNoRawControl(out: string, what: string): void {
