@@ -1,5 +1,5 @@
-import { main } from './main.js';
 import { forTerminal } from '../report/neutralize.js';
+import { main } from './main.js';
 
 // stdout may be a closed pipe (`runnerguard audit | head`): exit quietly.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {

@@ -1,6 +1,6 @@
 import { CATALOGUE } from '../../../checks/index.js';
-import { parse, UsageError } from '../args.js';
 import { forTerminal, term } from '../../report/neutralize.js';
+import { parse, UsageError } from '../args.js';
 
 export function checksCommand(argv: string[]): number {
   const { values } = parse(argv, { format: { type: 'string' } });

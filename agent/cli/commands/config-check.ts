@@ -1,7 +1,7 @@
 import { DEFAULT_CONFIG_PATH } from '../../config/load.js';
+import { term } from '../../report/neutralize.js';
 import { parse, UsageError } from '../args.js';
 import { loadAgentConfig } from '../config.js';
-import { term } from '../../report/neutralize.js';
 
 /** Validates the config; a ConfigError propagates to main (exit 2, file:line). */
 export async function configCommand(argv: string[]): Promise<number> {

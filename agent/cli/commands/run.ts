@@ -16,13 +16,13 @@ import { applyPlans } from '../../remediate/apply.js';
 import { planRemediations } from '../../remediate/plan.js';
 import { stepTitle } from '../../remediate/render.js';
 import type { Remediation } from '../../remediate/types.js';
+import { term } from '../../report/neutralize.js';
 import { formatPrometheus } from '../../report/prometheus.js';
 import { atomicWrite } from '../../util/atomic-write.js';
 import { COMMON, idList, parse, UsageError } from '../args.js';
 import { loadAgentConfig } from '../config.js';
 import { selectChecks } from '../select.js';
 import { exitCodeFor } from './audit.js';
-import { term } from '../../report/neutralize.js';
 
 async function stateDir(config: AgentConfig): Promise<string> {
   const dir = config.agent.state_dir;
