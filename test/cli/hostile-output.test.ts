@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -78,7 +78,7 @@ describe('fix and rollback print job-chosen names neutralised', () => {
 });
 
 describe('logs and error lines', () => {
-  it('run (JSON logs on stderr): every line is JSON with nothing raw, and keeps the names exactly', async () => {
+  it('run (JSON logs on stderr, last-report.json): JSON with nothing raw that keeps the names exactly', async () => {
     const { t, cfg } = await setup('run', '[remediations]\nenable = ["RG-SSH-001", "RG-RUN-003"]\n');
     try {
       const r = await runCli(bundle, ['run', '--root', t.root, '--config', cfg]);
@@ -88,6 +88,12 @@ describe('logs and error lines', () => {
       const subjects = new Set(lines.filter((l) => l.msg === 'remediation step').map((l) => l.subject));
       expect(subjects.has(`/tmp/${NAMES.csi}`)).toBe(true);
       expect(subjects.has(`runner:${RUNNER_NAMES[2]}`)).toBe(true);
+      // The saved report: lossless JSON with nothing raw in its text.
+      const saved = readFileSync(path.join(path.dirname(cfg), 'state/last-report.json'), 'utf8');
+      expectNoRawControl(saved.replace(/\n$/, ''), 'last-report.json');
+      const kept = new Set((JSON.parse(saved) as { findings: Array<{ subject: string }> }).findings.map((f) => f.subject));
+      expect(kept.has(`runner:${RUNNER_NAMES[0]}`)).toBe(true);
+      expect([...kept].some((x) => x.startsWith('/home/gitlab-runner/actions-runner/_work\ud800'))).toBe(true);
     } finally {
       await t.remove();
     }

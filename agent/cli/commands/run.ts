@@ -16,7 +16,7 @@ import { applyPlans } from '../../remediate/apply.js';
 import { planRemediations } from '../../remediate/plan.js';
 import { stepTitle } from '../../remediate/render.js';
 import type { Remediation } from '../../remediate/types.js';
-import { term } from '../../report/neutralize.js';
+import { jsonSafe, term } from '../../report/neutralize.js';
 import { formatPrometheus } from '../../report/prometheus.js';
 import { atomicWrite } from '../../util/atomic-write.js';
 import { COMMON, idList, parse, UsageError } from '../args.js';
@@ -137,7 +137,8 @@ export async function cycle({ config, checks, root, log }: CycleOptions): Promis
     }
     // A fresh host: the first one has cached what it read (users and groups) before the changes.
     if (changed) report = await runAudit({ host: createHost({ root }), config, checks });
-    const json = JSON.stringify(report);
+    // Lossless, and nothing a terminal acts on if someone cats last-report.json.
+    const json = jsonSafe(JSON.stringify(report));
     await atomicWrite(path.join(dir, 'last-report.json'), json + '\n', { mode: 0o600 });
     const spool = new Spool(dir);
     if (config.report.url) {
