@@ -5,6 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildBundle, runCli } from '../helpers/cli.js';
 import { FixtureTree } from '../helpers/fixture-tree.js';
+import { treeHash } from '../helpers/remediation-cases.js';
 import { NAMES, RUNNER_NAMES, hostileHost } from '../report/hostile-host.js';
 import { expectNoRawControl, statusLines } from '../report/hostile-output.js';
 
@@ -40,9 +41,11 @@ describe('fix and rollback print job-chosen names neutralised', () => {
   it('the plan: no raw control character, no forged status line, the names shown as escapes', async () => {
     const { t, cfg } = await setup('plan');
     try {
+      const before = await treeHash(t.root);
       const r = await runCli(bundle, ['fix', '--root', t.root, '--config', cfg]);
       expect(r.stderr).toBe('');
       expect(r.code).toBe(0);
+      expect(await treeHash(t.root)).toBe(before);
       expectNoRawControl(r.stdout, 'fix plan');
       expect(statusLines(r.stdout)).toEqual([]);
       expect(r.stdout).toContain('move /tmp/clear\\x1b[2J\\x1b[H to the quarantine');
@@ -54,9 +57,10 @@ describe('fix and rollback print job-chosen names neutralised', () => {
     }
   });
 
-  it('fix --apply and rollback: one step line per quarantined key, nothing raw', async () => {
+  it('fix --apply and rollback: one step line per quarantined key, nothing raw, the tree back as it was', async () => {
     const { t, cfg } = await setup('apply');
     try {
+      const before = await treeHash(t.root);
       const plan = await runCli(bundle, ['fix', 'RG-SSH-001', '--root', t.root, '--config', cfg]);
       const moves = plan.stdout.split('\n').filter((l) => l.startsWith('    move ')).length;
       expect(moves).toBeGreaterThanOrEqual(Object.keys(NAMES).length * 2);
@@ -71,6 +75,8 @@ describe('fix and rollback print job-chosen names neutralised', () => {
       const undone = statusLines(back.stdout);
       expect(undone).toHaveLength(moves);
       for (const l of undone) expect(l).toMatch(STEP_LINE);
+      expect(back.code, back.stderr).toBe(0);
+      expect(await treeHash(t.root)).toBe(before);
     } finally {
       await t.remove();
     }

@@ -14,6 +14,7 @@ import { forTerminal } from '../../agent/report/neutralize.js';
 import { CATALOGUE } from '../../checks/index.js';
 import { buildBundle, runCli, type CliResult } from '../helpers/cli.js';
 import { FixtureTree } from '../helpers/fixture-tree.js';
+import { treeHash } from '../helpers/remediation-cases.js';
 import { ACTIONS, LOOKALIKES, NAMES, RUNNER_NAMES, hostileHost } from './hostile-host.js';
 import { expectNoRawControl, statusLines } from './hostile-output.js';
 
@@ -25,14 +26,17 @@ let t: FixtureTree;
 let work: string;
 const out = {} as Record<Format, CliResult>;
 let report: Report;
+let hashes: [string, string];
 
 beforeAll(async () => {
   bundle = buildBundle();
   t = await FixtureTree.create();
   await hostileHost(t);
   work = mkdtempSync(path.join(os.tmpdir(), 'rg-hostile-'));
+  const before = await treeHash(t.root);
   for (const f of FORMATS) out[f] = await runCli(bundle, ['audit', '--root', t.root, '--format', f, ...(f === 'text' ? ['--verbose'] : [])]);
   report = JSON.parse(out.json.stdout);
+  hashes = [before, await treeHash(t.root)];
 }, 300_000);
 afterAll(async () => {
   await t.remove();
@@ -45,11 +49,12 @@ const subjects = () => new Set(report.findings.map((f) => f.subject));
 const LONE_WORK = `${ACTIONS}/_work\ud800`;
 
 describe('a job names files and runners to forge or break reports', () => {
-  it('every format exits 0 or 1 (never 3: nothing throws), with nothing on stderr', () => {
+  it('every format exits 1 (failing findings; never 3: nothing throws), nothing on stderr, the host unchanged', () => {
     for (const f of FORMATS) {
       expect(out[f].stderr, f).toBe('');
       expect(out[f].code, f).toBe(1);
     }
+    expect(hashes[1]).toBe(hashes[0]);
   });
 
   it('the findings keep the names exactly (JSON is lossless: lone surrogates, ESC, CR, C1)', () => {
