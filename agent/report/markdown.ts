@@ -12,9 +12,9 @@ const ICON: Record<Status, string> = { fail: '❌ fail', error: '⚠️ error', 
 export function formatMarkdown(report: Report): string {
   const s = report.summary;
   const out = [
-    `## runnerguard: ${mdCode(report.host.hostname)} — score ${s.score}/100`,
+    `## runnerguard: ${mdCode(report.host.hostname, { cell: false })} — score ${s.score}/100`,
     '',
-    `${mdText(report.host.os)}, ${report.target.live ? 'live host' : `root ${mdCode(report.target.root)}`}, ${mdText(report.finishedAt)}`,
+    `${mdText(report.host.os)}, ${report.target.live ? 'live host' : `root ${mdCode(report.target.root, { cell: false })}`}, ${mdText(report.finishedAt)}`,
     '',
     '| pass | fail | warn | skip | error | total |',
     '| ---: | ---: | ---: | ---: | ---: | ---: |',

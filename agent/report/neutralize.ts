@@ -83,13 +83,14 @@ export function mdText(value: unknown): string {
 }
 
 /**
- * A job-chosen value as an inline code span, safe in a GFM table cell: no
- * Markdown, HTML, entity, autolink or mention is recognised inside it. The
- * fence is longer than any backtick run in the value; `|` is `\|` (the
- * table parser turns it back into `|` before the span is read).
+ * A job-chosen value as an inline code span: no Markdown, HTML, entity,
+ * autolink or mention is recognised inside it. The fence is longer than any
+ * backtick run in the value. In a GFM table cell (`cell`, the default) `|`
+ * is `\|`: the table parser turns it back into `|` before the span is read;
+ * elsewhere a backslash in a code span would show.
  */
-export function mdCode(value: unknown): string {
-  const s = forTerminal(value).replace(/\|/g, '\\|');
+export function mdCode(value: unknown, { cell = true } = {}): string {
+  const s = cell ? forTerminal(value).replace(/\|/g, '\\|') : forTerminal(value);
   if (s === '') return '';
   const longest = Math.max(0, ...(s.match(/`+/g) ?? []).map((r) => r.length));
   const fence = '`'.repeat(longest + 1);

@@ -66,6 +66,10 @@ describe('Markdown', () => {
     expect(html).not.toMatch(/<(a|img)\b/);
   });
 
+  it('mdCode outside a table: the same characters, a pipe without its backslash', () => {
+    for (const v of ['/srv/a|b', '`x`', '<img src=x>']) expect(gfm(`root ${mdCode(v, { cell: false })}`), v).toBe(`<p>root <code>${esc(v)}</code></p>\n`);
+  });
+
   it('mdText: our own prose renders as its characters (no link, image, emphasis, HTML, entity, heading or list)', () => {
     for (const v of ['*a* _b_ ~c~ `d`', '<b>x</b> &amp; [l](u) ![i](u)', '# heading', '- item', '1. item', '1) item', '+ x', '= x', 'a\\b']) {
       const html = gfm(mdText(v));
