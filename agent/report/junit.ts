@@ -31,7 +31,10 @@ export function formatJunit(report: Report, areaOf: (check: string) => string): 
   const byArea = new Map<string, Finding[]>();
   for (const f of report.findings) {
     const area = areaOf(f.check);
-    byArea.set(area, [...(byArea.get(area) ?? []), f]);
+    // Appended in place: copying the list per finding made 20,000 findings take 20 s.
+    const list = byArea.get(area);
+    if (list) list.push(f);
+    else byArea.set(area, [f]);
   }
   const suites = [...byArea.entries()].map(([area, fs]) => {
     const count = (pred: (f: Finding) => boolean) => fs.filter(pred).length;
