@@ -27,6 +27,10 @@ describe('forTerminal', () => {
   it('escapes lone surrogates, noncharacters, bidi and line separators; keeps a valid pair', () => {
     expect(forTerminal(LONE)).toBe('a\\ud800b\\udc00c');
     expect(forTerminal('\ud83d\ude00')).toBe('\ud83d\ude00');
+    // Only the half without a partner is escaped, wherever it sits.
+    expect(forTerminal('\ud800\ud83d\ude00\udc00')).toBe('\\ud800\ud83d\ude00\\udc00');
+    expect(forTerminal('\udc00\ud800')).toBe('\\udc00\\ud800');
+    expect(wellFormed('\ud83d\ude00\ude00\ud83d')).toBe('\ud83d\ude00\ufffd\ufffd');
     expect(forTerminal('x\u202eevil\u2066\u2028\ufeff\ufffe\uffff')).toBe('x\\u202eevil\\u2066\\u2028\\ufeff\\ufffe\\uffff');
   });
 
