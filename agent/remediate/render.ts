@@ -1,6 +1,6 @@
 import { createTwoFilesPatch } from 'diff';
 import type { Host } from '../host/index.js';
-import { forTerminalLines, term } from '../report/neutralize.js';
+import { forTerminal, forTerminalLines, term } from '../report/neutralize.js';
 import type { PlannedRemediation } from './plan.js';
 import type { Step } from './types.js';
 
@@ -14,6 +14,15 @@ export function unifiedDiff(from: string, to: string, before: string, after: str
     .map((l) => (/^(---|\+\+\+) /.test(l) ? l.replace(/\t$/, '') : l))
     .join('\n')
     .trimEnd();
+}
+
+/**
+ * A diff for the terminal: the file names neutralised before they go into
+ * the ---/+++ header (a newline in a job-chosen name would otherwise start a
+ * line of its own there), then every line of the content.
+ */
+function shownDiff(from: string, to: string, before: string, after: string): string {
+  return forTerminalLines(unifiedDiff(forTerminal(from), forTerminal(to), before, after));
 }
 
 async function current(host: Host, p: string): Promise<string> {
@@ -39,16 +48,16 @@ export async function renderStep(host: Host, step: Step): Promise<string> {
     case 'chown':
       return term`chown ${step.uid}:${step.gid} ${step.path}`;
     case 'editFile': {
-      if (!step.redacted) return forTerminalLines(unifiedDiff(step.path, step.path, step.before, step.after));
+      if (!step.redacted) return shownDiff(step.path, step.path, step.before, step.after);
       // The note only where the hunks shown hold a masked secret (their context lines may show a token).
-      const shown = unifiedDiff(step.path, step.path, step.redacted.before, step.redacted.after);
-      return forTerminalLines(shown) + (shown === unifiedDiff(step.path, step.path, step.before, step.after) ? '' : '\n(secrets masked)');
+      const shown = shownDiff(step.path, step.path, step.redacted.before, step.redacted.after);
+      return shown === shownDiff(step.path, step.path, step.before, step.after) ? shown : `${shown}\n(secrets masked)`;
     }
     case 'writeFile': {
       const before = await current(host, step.path);
       const head = term`write ${step.path} (${octal(step.mode)} ${step.uid}:${step.gid})`;
       if (step.shownAs) return head + term`: ${step.shownAs}`;
-      return `${head}\n${forTerminalLines(unifiedDiff(before ? step.path : '/dev/null', step.path, before, step.content))}`;
+      return `${head}\n${shownDiff(before ? step.path : '/dev/null', step.path, before, step.content)}`;
     }
     case 'quarantine':
       return term`move ${step.path} to the quarantine (${step.reason})`;

@@ -52,6 +52,9 @@ describe('fix and rollback print job-chosen names neutralised', () => {
       expect(r.stdout).toContain('move /tmp/lf\\n  PASS  RG-BUILD-002  nothing here to the quarantine');
       expect(r.stdout).toContain(`  runner:r1\\x1b[2J\\r  PASS  RG-RUN-003  runner:ok: fine: privileged = false`);
       expect(r.stdout).toContain('delete /home/gitlab-runner/actions-runner/_work\\ud800/app/app (');
+      // The diff header of a scrubbed .git/config under job-chosen dir names.
+      const git = '/home/gitlab-runner/actions-runner/_work\\ud800/lf\\n  PASS  RG-BUILD-002  nothing here/clear\\x1b[2J\\x1b[H/.git/config';
+      expect(r.stdout).toContain(`    --- ${git}\n    +++ ${git}\n`);
     } finally {
       await t.remove();
     }

@@ -88,6 +88,8 @@ export async function hostileHost(t: FixtureTree): Promise<void> {
   await jobCheckout(t, `${work}/app/app`, { remote: 'https://x-access-token:SECRETGITHUBTOKEN@github.com/acme/app.git' });
   await t.file(`${work}/app/app/deploy${NAMES.nonchar}.pem`, key('rsa-pkcs8'), { mode: 0o644, ...JOB });
   await ageTree(t, `${work}/app/app`, 72);
+  // A checkout RG-BUILD-002 scrubs, so the plan shows a diff whose ---/+++ header is the job-chosen path.
+  await jobCheckout(t, `${work}/${NAMES.lf}/${NAMES.clear}`, { remote: 'https://x-access-token:SECRETGITHUBTOKEN2@github.com/acme/lib.git' });
   await chownTree(t, ACTIONS);
 }
 
