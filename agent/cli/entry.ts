@@ -1,3 +1,4 @@
+import { forTerminal } from '../report/neutralize.js';
 import { main } from './main.js';
 
 // stdout may be a closed pipe (`runnerguard audit | head`): exit quietly.
@@ -10,7 +11,7 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (err: unknown) => {
-    process.stderr.write(`runnerguard: internal error: ${String(err)}\n`);
+    process.stderr.write(`runnerguard: internal error: ${forTerminal(err)}\n`);
     process.exitCode = 3;
   },
 );

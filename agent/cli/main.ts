@@ -1,6 +1,7 @@
 import { ConfigError } from '../config/load.js';
 import { TrustError } from '../host/trust.js';
 import { createLogger } from '../log.js';
+import { errorText } from '../report/neutralize.js';
 import { VERSION } from '../version.js';
 import { USAGE, UsageError } from './args.js';
 type Command = (argv: string[]) => number | Promise<number>;
@@ -45,13 +46,14 @@ export async function main(argv: string[]): Promise<number> {
   } catch (err) {
     // A state, config or credential path that is not root-controlled: exit 2, the path and the reason.
     if (err instanceof UsageError || err instanceof ConfigError || err instanceof TrustError) {
-      process.stderr.write(`runnerguard: ${err.message}\n`);
+      // Messages may hold paths and names a job chose (HostError: "<path>: permission denied").
+      process.stderr.write(`runnerguard: ${errorText(err)}\n`);
       if (err instanceof UsageError) process.stderr.write('see: runnerguard --help\n');
       return 2;
     }
     const log = createLogger();
     log.error({ err }, 'internal error');
-    process.stderr.write(`runnerguard: internal error: ${(err as Error)?.message ?? String(err)}\n`);
+    process.stderr.write(`runnerguard: internal error: ${errorText(err)}\n`);
     return 3;
   }
 }

@@ -5,6 +5,7 @@ import { formatMarkdown } from './markdown.js';
 import { formatOcsf } from './ocsf.js';
 import { formatPrometheus, type SpoolFigures } from './prometheus.js';
 import { formatSarif } from './sarif.js';
+import { jsonSafe } from './neutralize.js';
 import { formatText } from './text.js';
 
 export const FORMATS = ['text', 'json', 'sarif', 'junit', 'prometheus', 'markdown', 'ocsf'] as const;
@@ -20,7 +21,8 @@ export interface FormatOptions {
 export function formatReport(report: Report, format: Format, opts: FormatOptions): string {
   switch (format) {
     case 'json':
-      return JSON.stringify(report, null, 2) + '\n';
+      // Lossless: JSON escapes C0 and lone surrogates, jsonSafe the C1 and bidi characters it leaves raw.
+      return jsonSafe(JSON.stringify(report, null, 2)) + '\n';
     case 'text':
       return formatText(report, opts);
     case 'sarif':

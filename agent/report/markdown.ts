@@ -1,18 +1,20 @@
 import { SEVERITIES, type Report, type Status } from '../engine/types.js';
-
-function cell(s: string): string {
-  return s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
-}
+import { mdCode, mdText } from './neutralize.js';
 
 const ICON: Record<Status, string> = { fail: '❌ fail', error: '⚠️ error', warn: '🟡 warn', pass: '✅ pass', skip: '➖ skip' };
 
-/** A summary table for a pipeline job page or a merge request comment. */
+/**
+ * A summary table for a pipeline job page or a merge request comment. What a
+ * job can name (subjects, messages, evidence, the host) is in code spans, so
+ * it can add no row, cell, link, image, HTML or @-mention; our own prose is
+ * escaped with mdText.
+ */
 export function formatMarkdown(report: Report): string {
   const s = report.summary;
   const out = [
-    `## runnerguard: ${cell(report.host.hostname)} — score ${s.score}/100`,
+    `## runnerguard: ${mdCode(report.host.hostname, { cell: false })} — score ${s.score}/100`,
     '',
-    `${report.host.os}, ${report.target.live ? 'live host' : `root \`${report.target.root}\``}, ${report.finishedAt}`,
+    `${mdText(report.host.os)}, ${report.target.live ? 'live host' : `root ${mdCode(report.target.root, { cell: false })}`}, ${mdText(report.finishedAt)}`,
     '',
     '| pass | fail | warn | skip | error | total |',
     '| ---: | ---: | ---: | ---: | ---: | ---: |',
@@ -28,9 +30,9 @@ export function formatMarkdown(report: Report): string {
   }
   out.push('| severity | status | check | subject | finding | fix |', '| --- | --- | --- | --- | --- | --- |');
   for (const f of shown) {
-    const status = f.waived ? `${ICON[f.status]} (waived: ${cell(f.waived.reason)})` : ICON[f.status];
-    const fix = f.remediation.automated ? `${cell(f.remediation.summary)} (\`runnerguard fix --only ${f.check}\`)` : cell(f.remediation.summary);
-    out.push(`| ${f.severity} | ${status} | ${f.check} | \`${cell(f.subject)}\` | ${cell(f.message)} | ${fix} |`);
+    const status = f.waived ? `${ICON[f.status]} (waived: ${mdText(f.waived.reason)})` : ICON[f.status];
+    const fix = f.remediation.automated ? `${mdText(f.remediation.summary)} (${mdCode(`runnerguard fix --only ${f.check}`)})` : mdText(f.remediation.summary);
+    out.push(`| ${mdText(f.severity)} | ${status} | ${mdText(f.check)} | ${mdCode(f.subject)} | ${mdCode(f.message)} | ${fix} |`);
   }
   out.push('');
   return out.join('\n');

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Finding, Report, Severity, Status } from '../engine/types.js';
+import { jsonSafe } from './neutralize.js';
 
 const SEVERITY_ID: Record<Severity, [number, string]> = {
   info: [1, 'Informational'],
@@ -54,5 +55,5 @@ function event(report: Report, f: Finding) {
 
 /** OCSF 1.1 Compliance Finding (class 2003) events, one JSON object per line. */
 export function formatOcsf(report: Report): string {
-  return report.findings.map((f) => JSON.stringify(event(report, f))).join('\n') + '\n';
+  return report.findings.map((f) => jsonSafe(JSON.stringify(event(report, f)))).join('\n') + '\n';
 }

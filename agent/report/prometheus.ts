@@ -1,4 +1,5 @@
 import { STATUSES, type Report } from '../engine/types.js';
+import { forPromLabel } from './neutralize.js';
 
 /** Figures about delivery that are not part of a report (from the state dir). */
 export interface SpoolFigures {
@@ -6,12 +7,16 @@ export interface SpoolFigures {
   dropped: number;
 }
 
-function label(v: string): string {
-  return v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
-}
+const label = forPromLabel;
 
+/**
+ * One sample per label set: two findings whose labels coincide (the same
+ * subject twice, or two names that read the same once neutralised) share a
+ * series. A duplicate series makes node_exporter reject the whole file.
+ */
 function metric(name: string, help: string, type: 'gauge' | 'counter', samples: Array<[string, number]>): string[] {
-  return [`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`, ...samples.map(([labels, v]) => `${name}${labels} ${v}`)];
+  const unique = new Map(samples);
+  return [`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`, ...[...unique].map(([labels, v]) => `${name}${labels} ${v}`)];
 }
 
 /** Prometheus text exposition, for node_exporter's textfile collector. */
@@ -22,7 +27,7 @@ export function formatPrometheus(report: Report, spool: SpoolFigures = { spooled
   ]);
   const counts = STATUSES.map((s): [string, number] => [`{status="${s}"}`, report.summary[s]]);
   const lines = [
-    ...metric('runnerguard_finding', 'One series per finding of the last audit (value 1), by check, severity, status and subject.', 'gauge', findings),
+    ...metric('runnerguard_finding', 'Findings of the last audit (value 1), one series per check, severity, status and subject.', 'gauge', findings),
     ...metric('runnerguard_findings', 'Findings of the last audit by status.', 'gauge', counts),
     ...metric('runnerguard_score', 'Hardening score of the last audit (0-100, README "Score").', 'gauge', [['', report.summary.score]]),
     ...metric('runnerguard_last_run_timestamp_seconds', 'When the last audit finished (Unix time).', 'gauge', [['', Date.parse(report.finishedAt) / 1000]]),

@@ -1,5 +1,6 @@
 import { CATALOGUE } from '../../checks/index.js';
 import type { Check, Finding, Report, Severity } from '../engine/types.js';
+import { jsonSafe, uriPath } from './neutralize.js';
 
 const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { critical: 'error', high: 'error', medium: 'warning', low: 'note', info: 'note' };
 // GitHub code scanning reads this to rank security results (0.0-10.0).
@@ -26,7 +27,7 @@ function result(f: Finding, ruleIndex: number) {
   const kind = { fail: 'fail', warn: 'review', pass: 'pass', skip: 'notApplicable', error: 'open' }[f.status];
   const level = f.status === 'fail' ? LEVEL[f.severity] : f.status === 'warn' ? 'warning' : 'none';
   const location = f.subject.startsWith('/')
-    ? { physicalLocation: { artifactLocation: { uri: encodeURI(f.subject.slice(1)), uriBaseId: 'TARGETROOT' } } }
+    ? { physicalLocation: { artifactLocation: { uri: uriPath(f.subject.slice(1)), uriBaseId: 'TARGETROOT' } } }
     : { logicalLocations: [{ fullyQualifiedName: f.subject, kind: 'resource' }] };
   return {
     ruleId: f.check,
@@ -52,12 +53,13 @@ export function formatSarif(report: Report): string {
       {
         tool: { driver: { name: 'runnerguard', version: report.agent.version, semanticVersion: report.agent.version, rules } },
         automationDetails: { id: `runnerguard/${report.host.hostname}/`, guid: report.id },
-        originalUriBaseIds: { TARGETROOT: { uri: `file://${encodeURI(root)}` } },
+        originalUriBaseIds: { TARGETROOT: { uri: `file://${uriPath(root)}` } },
         invocations: [{ executionSuccessful: true, startTimeUtc: report.startedAt, endTimeUtc: report.finishedAt }],
         results: report.findings.map((f) => result(f, index.get(f.check) ?? -1)),
         properties: { host: report.host, summary: report.summary },
       },
     ],
   };
-  return JSON.stringify(sarif, null, 2) + '\n';
+  // Strings stay as the job wrote them (JSON escapes lone surrogates); jsonSafe escapes C1 and bidi characters too.
+  return jsonSafe(JSON.stringify(sarif, null, 2)) + '\n';
 }

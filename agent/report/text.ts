@@ -1,4 +1,5 @@
 import { SEVERITIES, type Finding, type Report, type Status } from '../engine/types.js';
+import { term } from './neutralize.js';
 
 export interface TextOptions {
   color: boolean;
@@ -27,12 +28,13 @@ function paint(on: boolean, code: keyof typeof CODES, s: string): string {
 
 function line(f: Finding, color: boolean): string[] {
   const tag = paint(color, f.status, f.status.toUpperCase().padEnd(5));
-  const waived = f.waived ? paint(color, 'dim', ` [waived: ${f.waived.reason}${f.waived.expires ? `, until ${f.waived.expires}` : ''}]`) : '';
-  const out = [`  ${tag} ${f.check}  ${f.subject}: ${f.message}${waived}`];
-  for (const e of f.evidence) out.push(paint(color, 'dim', `          - ${e}`));
+  // Every value goes through `term`: a name cannot colour, move, clear or start a line.
+  const waived = f.waived ? paint(color, 'dim', term` [waived: ${f.waived.reason}${f.waived.expires ? `, until ${f.waived.expires}` : ''}]`) : '';
+  const out = [`  ${tag} ${term`${f.check}  ${f.subject}: ${f.message}`}${waived}`];
+  for (const e of f.evidence) out.push(paint(color, 'dim', term`          - ${e}`));
   if ((f.status === 'fail' || f.status === 'warn') && f.remediation.summary) {
-    const auto = f.remediation.automated ? ` (automated: runnerguard fix --only ${f.check})` : '';
-    out.push(`          fix: ${f.remediation.summary}${auto}`);
+    const auto = f.remediation.automated ? term` (automated: runnerguard fix --only ${f.check})` : '';
+    out.push(term`          fix: ${f.remediation.summary}` + auto);
   }
   return out;
 }
@@ -44,8 +46,8 @@ export function formatText(report: Report, opts: TextOptions): string {
   const { color } = opts;
   const shown = opts.verbose ? [...SHOWN, 'pass', 'skip'] : SHOWN;
   const out: string[] = [];
-  const target = report.target.live ? 'live host' : `root ${report.target.root}`;
-  out.push(paint(color, 'bold', `runnerguard ${report.agent.version}: ${report.host.hostname} (${report.host.os}), ${target}`));
+  const target = report.target.live ? 'live host' : term`root ${report.target.root}`;
+  out.push(paint(color, 'bold', term`runnerguard ${report.agent.version}: ${report.host.hostname} (${report.host.os}), ` + target));
   for (const sev of SEVERITIES) {
     const group = report.findings
       .filter((f) => f.severity === sev && shown.includes(f.status))

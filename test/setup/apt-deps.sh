@@ -5,6 +5,9 @@ set -euo pipefail
 pkgs=(passwd openssl iproute2 util-linux iptables nftables openssh-server curl prometheus-node-exporter nginx-light python3 auditd)
 # test/packaging: systemd-analyze (verify, security --offline) and groff for the man page.
 pkgs+=(systemd groff-base)
+# test/report/hostile-names: xmllint validates the JUnit XML, cmark-gfm renders the Markdown (GFM tables),
+# promtool checks the Prometheus exposition.
+pkgs+=(libxml2-utils cmark-gfm prometheus)
 if [ "${1:-}" = "--heavy" ]; then
   # The Debian 12 chroot stages (test/helpers/debian-root.ts): debootstrap
   # fetches with wget and verifies the Release file with gpgv against the

@@ -1,4 +1,5 @@
 import { CATALOGUE } from '../../../checks/index.js';
+import { forTerminal, term } from '../../report/neutralize.js';
 import { parse, UsageError } from '../args.js';
 
 export function checksCommand(argv: string[]): number {
@@ -12,7 +13,7 @@ export function checksCommand(argv: string[]): number {
   const rows = CATALOGUE.map((c) => [c.meta.id, c.meta.severity, c.meta.remediation.automated ? 'auto' : 'manual', c.meta.title]);
   const w = [0, 1, 2].map((i) => Math.max(...rows.map((r) => r[i]!.length)));
   for (const r of [['ID', 'SEVERITY', 'FIX', 'TITLE'], ...rows]) {
-    process.stdout.write(`${r[0]!.padEnd(w[0]!)}  ${r[1]!.padEnd(w[1]!)}  ${r[2]!.padEnd(w[2]!)}  ${r[3]}\n`);
+    process.stdout.write(term`${r[0]!.padEnd(w[0]!)}  ${r[1]!.padEnd(w[1]!)}  ${r[2]!.padEnd(w[2]!)}  ${r[3]}\n`);
   }
   return 0;
 }
@@ -42,6 +43,7 @@ export function explainCommand(argv: string[]): number {
     'References:',
     ...m.references.map((r) => `  - ${r}`),
   ];
-  process.stdout.write(out.join('\n') + '\n');
+  // The catalogue is ours, but every line goes through the same neutraliser as anything printed.
+  process.stdout.write(out.map(forTerminal).join('\n') + '\n');
   return 0;
 }

@@ -1,5 +1,5 @@
 import { DEFAULT_CONFIG_PATH } from '../../config/load.js';
-import { shown } from '../../host/trust.js';
+import { term } from '../../report/neutralize.js';
 import { parse, UsageError } from '../args.js';
 import { loadAgentConfig } from '../config.js';
 import { trustProblems } from '../trusted-paths.js';
@@ -17,11 +17,11 @@ export async function configCommand(argv: string[]): Promise<number> {
   const file = cfg.path ?? `${DEFAULT_CONFIG_PATH} (absent: defaults apply)`;
   const problems = await trustProblems(cfg, { delivery: true });
   if (problems.length === 0) {
-    process.stdout.write(`${file}: ok\n`);
+    process.stdout.write(term`${file}: ok\n`);
     return 0;
   }
-  process.stdout.write(`${file}: valid, but ${problems.length} path(s) it names would be refused (run, deliver, fix, rollback and daemon exit 2):\n`);
-  for (const p of problems) process.stdout.write(`  error: ${p.what} ${shown(p.path)}: not trusted: ${p.reason}\n`);
+  process.stdout.write(term`${file}: valid, but ${problems.length} path(s) it names would be refused (run, deliver, fix, rollback and daemon exit 2):\n`);
+  for (const p of problems) process.stdout.write(term`  error: ${p.what} ${p.path}: not trusted: ${p.reason}\n`);
   process.stdout.write('runnerguard uses these only when root owns them and every directory above them, and no other user can write them\n');
   return 2;
 }

@@ -9,6 +9,7 @@ import { planRemediations, type PlannedRemediation } from '../../remediate/plan.
 import { renderPlans, stepTitle } from '../../remediate/render.js';
 import { NothingToRollBack, rollbackRun } from '../../remediate/rollback.js';
 import type { Remediation } from '../../remediate/types.js';
+import { term } from '../../report/neutralize.js';
 import { COMMON, idList, parse, UsageError } from '../args.js';
 import { loadAgentConfig } from '../config.js';
 import { requireTrusted } from '../trusted-paths.js';
@@ -52,12 +53,13 @@ export async function applyRemediations(host: Host, config: AgentConfig, stateDi
     return planned.some((p) => p.refusals.length) ? 1 : 0;
   }
   const result = await applyPlans(host, plans, stateDir);
-  for (const s of result.steps) out(`${s.state.padEnd(7)} ${s.remediation} ${s.subject}: ${await stepTitle(host, s.step)}${s.note ? ` (${s.note})` : ''}\n`);
+  // stepTitle is neutralised already; subjects, notes and errors carry job-chosen names.
+  for (const s of result.steps) out(term`${s.state.padEnd(7)} ${s.remediation} ${s.subject}: ` + (await stepTitle(host, s.step)) + (s.note ? term` (${s.note})` : '') + '\n');
   if (result.status === 'failed') {
-    out(`failed: ${result.error}\njournal: ${result.journalDir}\n`);
+    out(term`failed: ${result.error}\njournal: ${result.journalDir}\n`);
     return 1;
   }
-  out(`applied as run ${result.runId} (undo: runnerguard rollback ${result.runId}${host.live ? '' : ` --root ${host.root}`})\n`);
+  out(term`applied as run ${result.runId} (undo: runnerguard rollback ${result.runId}${host.live ? '' : ` --root ${host.root}`})\n`);
   const ids = new Set(plans.map((p) => p.remediation));
   // A fresh host: this one has cached what it read (users and groups) before the changes.
   const after = await runAudit({ host: createHost({ root: host.root }), config, checks: CATALOGUE.filter((c) => ids.has(c.meta.id)) });
@@ -65,7 +67,7 @@ export async function applyRemediations(host: Host, config: AgentConfig, stateDi
   for (const f of after.findings) {
     const bad = f.status === 'fail' || f.status === 'error';
     if (bad && !f.waived) still++;
-    out(`re-check ${f.check} ${f.subject}: ${f.status}${bad ? `: ${f.message}` : ''}\n`);
+    out(term`re-check ${f.check} ${f.subject}: ${f.status}` + (bad ? term`: ${f.message}` : '') + '\n');
   }
   return still > 0 || planned.some((p) => p.refusals.length) ? 1 : 0;
 }
@@ -102,19 +104,19 @@ export async function rollbackCommand(argv: string[]): Promise<number> {
     try {
       const r = await rollbackRun(host, stateDir, positionals[0]);
       for (const e of [...r.entries].reverse()) {
-        process.stdout.write(`${e.state.padEnd(12)} ${e.remediation} ${e.subject}: ${await stepTitle(host, e.step)}${e.note ? ` (${e.note})` : ''}\n`);
+        process.stdout.write(term`${e.state.padEnd(12)} ${e.remediation} ${e.subject}: ` + (await stepTitle(host, e.step)) + (e.note ? term` (${e.note})` : '') + '\n');
       }
       if (r.failed.length > 0) {
-        for (const f of r.failed) process.stderr.write(`runnerguard: could not undo ${f.entry.remediation} ${f.entry.subject}: ${f.error}\n`);
-        process.stdout.write(`run ${r.runId} partly rolled back: fix the cause and run \`runnerguard rollback ${r.runId}\` again\n`);
+        for (const f of r.failed) process.stderr.write(term`runnerguard: could not undo ${f.entry.remediation} ${f.entry.subject}: ${f.error}\n`);
+        process.stdout.write(term`run ${r.runId} partly rolled back: fix the cause and run \`runnerguard rollback ${r.runId}\` again\n`);
         return 1;
       }
       const kept = r.entries.filter((e) => e.state === 'irreversible').length;
-      process.stdout.write(`rolled back run ${r.runId}${kept ? `, except ${kept} step(s) that cannot be undone (listed as irreversible)` : ''}\n`);
+      process.stdout.write(term`rolled back run ${r.runId}` + (kept ? term`, except ${kept} step(s) that cannot be undone (listed as irreversible)` : '') + '\n');
       return 0;
     } catch (err) {
       if (!(err instanceof NothingToRollBack)) throw err;
-      process.stderr.write(`runnerguard: ${err.message}\n`);
+      process.stderr.write(term`runnerguard: ${err.message}\n`);
       return 1;
     }
   });

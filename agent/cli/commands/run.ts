@@ -15,6 +15,7 @@ import { applyPlans } from '../../remediate/apply.js';
 import { planRemediations } from '../../remediate/plan.js';
 import { stepTitle } from '../../remediate/render.js';
 import type { Remediation } from '../../remediate/types.js';
+import { jsonSafe, term } from '../../report/neutralize.js';
 import { formatPrometheus } from '../../report/prometheus.js';
 import { atomicWrite } from '../../util/atomic-write.js';
 import { COMMON, idList, parse, UsageError } from '../args.js';
@@ -136,7 +137,8 @@ export async function cycle({ config, checks, root, log }: CycleOptions): Promis
     }
     // A fresh host: the first one has cached what it read (users and groups) before the changes.
     if (changed) report = await runAudit({ host: createHost({ root }), config, checks });
-    const json = JSON.stringify(report);
+    // Lossless, and nothing a terminal acts on if someone cats last-report.json.
+    const json = jsonSafe(JSON.stringify(report));
     await atomicWrite(path.join(dir, 'last-report.json'), json + '\n', { mode: 0o600 });
     const spool = new Spool(dir);
     if (config.report.url) {
@@ -172,8 +174,8 @@ export async function deliverCommand(argv: string[]): Promise<number> {
   return withRunLock(dir, config.agent.lock_wait_ms, 'runnerguard deliver', async () => {
     const spool = new Spool(dir);
     const r = await deliverSpool(config, spool, log, false);
-    const untrusted = r?.untrusted ? `, not sent (not root's regular files) ${r.untrusted}` : '';
-    process.stdout.write(`delivered ${r?.delivered ?? 0}, set aside ${r?.rejected ?? 0}${untrusted}, still spooled ${r?.remaining ?? 0}${r?.lastError ? ` (last error: ${r.lastError})` : ''}\n`);
+    const untrusted = r?.untrusted ? term`, not sent (not root's regular files) ${r.untrusted}` : '';
+    process.stdout.write(term`delivered ${r?.delivered ?? 0}, set aside ${r?.rejected ?? 0}` + untrusted + term`, still spooled ${r?.remaining ?? 0}` + (r?.lastError ? term` (last error: ${r.lastError})` : '') + '\n');
     return r && r.remaining > 0 ? 1 : 0;
   });
 }
