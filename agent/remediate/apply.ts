@@ -78,8 +78,8 @@ function results(j: Journal): StepResult[] {
  * Undoes the journal's applied (and pending: a crash may have run them)
  * entries newest first; reload commands run last, once the files are back.
  */
-export async function undoEntries(host: Host, j: Journal): Promise<{ undone: number; failed: Array<{ entry: JournalEntry; error: string }> }> {
-  const todo = j.doc.entries.filter((e) => e.state === 'applied' || e.state === 'pending').reverse();
+export async function undoEntries(host: Host, j: Journal, leave: ReadonlySet<JournalEntry> = new Set()): Promise<{ undone: number; failed: Array<{ entry: JournalEntry; error: string }> }> {
+  const todo = j.doc.entries.filter((e) => (e.state === 'applied' || e.state === 'pending') && !leave.has(e)).reverse();
   const reloads = todo.filter((e) => e.step.op === 'reload');
   let undone = 0;
   const failed: Array<{ entry: JournalEntry; error: string }> = [];

@@ -1,6 +1,8 @@
 import type { Host } from '../host/index.js';
 import { undoEntries } from './apply.js';
+import { entryProblem } from './journal-check.js';
 import { Journal, type JournalEntry } from './journal.js';
+import { definedMeta } from './types.js';
 
 export class NothingToRollBack extends Error {
   override name = 'NothingToRollBack';
@@ -26,7 +28,15 @@ export async function rollbackRun(host: Host, stateDir: string, runId?: string):
   });
   if (j.doc.status === 'rolled-back') throw new NothingToRollBack(`run ${id} is rolled back already`);
   if (j.doc.root !== host.root) throw new NothingToRollBack(`run ${id} changed ${j.doc.root}, not ${host.root}: pass --root ${j.doc.root}`);
-  const { failed } = await undoEntries(host, j);
+  // A journal is data: an entry its remediation could not have written is refused, not acted on.
+  const refused: Array<{ entry: JournalEntry; error: string }> = [];
+  for (const e of j.doc.entries) {
+    if (e.state !== 'applied' && e.state !== 'pending') continue;
+    const why = entryProblem(e, definedMeta);
+    if (why) refused.push({ entry: e, error: `journal entry ${e.seq} refused: ${why}` });
+  }
+  const { failed } = await undoEntries(host, j, new Set(refused.map((r) => r.entry)));
+  failed.unshift(...refused);
   // Not marked rolled back while a step could not be undone: rolling back again retries those.
   if (failed.length === 0) j.doc.status = 'rolled-back';
   await j.save();

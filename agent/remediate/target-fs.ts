@@ -48,7 +48,8 @@ function readlinkAt(loc: Located): string {
 
 export async function snapshot(host: Host, target: string, blobs: BlobStore): Promise<Snapshot> {
   try {
-    return await withTarget(host, target, (loc) => snapshotAt(loc, blobs));
+    // Named as the step names it (a root link on the way, /var/run -> /run, is followed again on restore).
+    return { ...(await withTarget(host, target, (loc) => snapshotAt(loc, blobs))), path: normalizeTargetPath(target) };
   } catch (err) {
     if (err instanceof SafePathError && err.code === 'ENOENT') return { path: normalizeTargetPath(target), exists: false }; // its directory does not exist yet
     throw err;

@@ -56,6 +56,29 @@ export type Step =
 
 export type StepOp = Step['op'];
 
+/**
+ * One kind of step a remediation may plan. A rollback acts on a journal
+ * entry only when its remediation declares a touch that matches it (op, and
+ * path, unit or command where given): a journal is data, never a script.
+ */
+export interface Touch {
+  op: StepOp;
+  path?: RegExp;
+  /** serviceEnable: the unit. */
+  unit?: RegExp;
+  /** validate/reload: argv joined by spaces. */
+  argv?: RegExp;
+  /** reload: each undo command, joined by spaces. */
+  undo?: RegExp;
+  /** reload: each file the command rewrites. */
+  writes?: RegExp;
+}
+
+/** A runner config: wherever it lives, a .toml file. */
+export const TOML = /\.toml$/;
+/** Where no stray key, credential file or job dir of a runner lives: the system's own trees. */
+export const NOT_SYSTEM = /^\/(?!(etc|usr|boot|bin|sbin|lib|lib32|lib64|libx32|proc|sys|dev|run\/systemd|var\/lib\/dpkg)(\/|$))./;
+
 export interface RemediationMeta {
   /** The check it fixes (remediations.md): the id users enable and name. */
   id: string;
@@ -64,6 +87,8 @@ export interface RemediationMeta {
   impact: string;
   /** Whether applying restarts or reloads a service. */
   restartsService: boolean;
+  /** Every kind of step it may plan (a rollback refuses journal entries outside these). */
+  touches: Touch[];
 }
 
 /** One subject's fix: the steps, in order. */
@@ -104,6 +129,15 @@ export function isRefusal(p: Plan | Refusal): p is Refusal {
   return 'reason' in p;
 }
 
+const DEFINED = new Map<string, RemediationMeta>();
+
+/** Declares a remediation; its meta is what a rollback judges journal entries against (journal-check.ts). */
 export function defineRemediation(r: Remediation): Remediation {
+  DEFINED.set(r.meta.id, r.meta);
   return r;
+}
+
+/** The meta of a remediation this process defined. */
+export function definedMeta(id: string): RemediationMeta | undefined {
+  return DEFINED.get(id);
 }

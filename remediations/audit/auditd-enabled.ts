@@ -12,6 +12,7 @@ export default defineRemediation({
     impact:
       'auditd starts now and at every boot: it writes /var/log/audit/audit.log (rotated by auditd.conf) and, when its disk fills, acts as auditd.conf says (Debian: suspend logging); the rules in /etc/audit/rules.d are loaded into the kernel, replacing rules added at runtime with auditctl',
     restartsService: true,
+    touches: [{ op: 'serviceEnable', unit: /^auditd\.service$/ }],
   },
   async plan(ctx, findings) {
     const { fs } = ctx.host;

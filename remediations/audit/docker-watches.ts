@@ -34,6 +34,7 @@ export default defineRemediation({
     impact:
       'more audit events (every write to the watched Docker and runner paths; /var/lib/docker is busy while containers run) in /var/log/audit; on a live host augenrules --load replaces the kernel rules with those of /etc/audit/rules.d, so rules added at runtime with auditctl are dropped',
     restartsService: false,
+    touches: [{ op: 'writeFile', path: /^\/etc\/audit\/rules\.d\/runnerguard\.rules$/ }, { op: 'reload', argv: /^augenrules --load$/, undo: /^auditctl -W \S+ -p wa -k runnerguard$/, writes: /^\/etc\/audit\/audit\.rules(\.prev)?$/ }],
   },
   async plan(ctx, findings) {
     const { fs } = ctx.host;

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { redactPatterns } from '../../agent/engine/redact.js';
 import { actAsFor, runnerDirsFact } from '../../agent/facts/runner-dirs.js';
-import { defineRemediation, type Plan, type Refusal } from '../../agent/remediate/types.js';
+import { defineRemediation, type Plan, type Refusal, NOT_SYSTEM } from '../../agent/remediate/types.js';
 import { inspectCredentialFile } from '../../checks/build/credential-files.js';
 
 /** A `url =` / `pushurl =` line whose URL carries `user:secret@` (the check's test, checks/build/credential-files.ts). */
@@ -51,6 +51,7 @@ export default defineRemediation({
     impact:
       'CI jobs are not affected (the runner sets the remote and the job\'s logins anew for every job); a person or script that runs git, npm or docker in these checkouts by hand must authenticate again',
     restartsService: false,
+    touches: [{ op: 'editFile', path: /\/\.git\/config$/ }, { op: 'quarantine', path: NOT_SYSTEM }],
   },
   async plan(ctx, findings) {
     const out: Array<Plan | Refusal> = [];

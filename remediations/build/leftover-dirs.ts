@@ -1,6 +1,6 @@
 import { buildScanFact, type JobDir } from '../../agent/facts/build-scan.js';
 import { treeState } from '../../agent/remediate/tree-guard.js';
-import { defineRemediation, type Plan, type Refusal, type Step } from '../../agent/remediate/types.js';
+import { defineRemediation, type Plan, type Refusal, type Step, NOT_SYSTEM } from '../../agent/remediate/types.js';
 import { formatBytes } from '../../checks/build/leftover-dirs.js';
 
 /** The check's default (checks/build/leftover-dirs.ts): both read `[checks.RG-BUILD-001] max_age_hours`. */
@@ -27,6 +27,7 @@ export default defineRemediation({
     title: 'Delete job dirs unused for more than max_age_hours',
     impact: 'not reversible: the listed checkouts are deleted; the next job of those projects clones afresh (slower, more traffic to the git server), and anything a person kept in them is gone',
     restartsService: false,
+    touches: [{ op: 'removeTree', path: NOT_SYSTEM }],
   },
   async plan(ctx, findings) {
     const maxAge = typeof ctx.options.max_age_hours === 'number' ? ctx.options.max_age_hours : DEFAULT_MAX_AGE_HOURS;

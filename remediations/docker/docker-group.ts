@@ -11,6 +11,7 @@ export default defineRemediation({
     impact:
       'jobs that run on the host (GitLab shell executor, Actions runner) and call docker fail with "permission denied" on the Docker socket; move them to the docker executor or rootless Docker. A process already running keeps the group: an Actions runner service (its jobs inherit its groups) loses it only when restarted',
     restartsService: false,
+    touches: [{ op: 'groupRemove' }],
   },
   async plan(ctx, findings) {
     const users = await ctx.host.users();

@@ -27,6 +27,7 @@ export default defineRemediation({
     impact:
       'users and services outside group docker (and not root) lose access to the Docker API; nothing is restarted: the socket gets its new mode now, and systemd applies the drop-in the next time it creates the socket',
     restartsService: false,
+    touches: [{ op: 'chmod', path: /\.sock$/ }, { op: 'chown', path: /\.sock$/ }, { op: 'writeFile', path: /^\/etc\/systemd\/system\/docker\.socket\.d\/runnerguard\.conf$/ }, { op: 'reload', argv: /^systemctl daemon-reload$/ }],
   },
   async plan(ctx, findings) {
     const users = await ctx.host.users();

@@ -1,5 +1,5 @@
 import { gitlabFacts } from '../../agent/facts/gitlab.js';
-import { defineRemediation, type Step } from '../../agent/remediate/types.js';
+import { defineRemediation, type Step, TOML } from '../../agent/remediate/types.js';
 
 export default defineRemediation({
   meta: {
@@ -7,6 +7,7 @@ export default defineRemediation({
     title: 'chmod 0600 the runner config, owned by root (or the runner service user)',
     impact: 'tools that read config.toml as another user (a monitoring script, a group member) lose access',
     restartsService: false,
+    touches: [{ op: 'chown', path: TOML }, { op: 'chmod', path: TOML }],
   },
   async plan(ctx) {
     const gitlab = await ctx.facts.get(gitlabFacts);

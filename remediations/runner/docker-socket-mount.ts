@@ -1,4 +1,4 @@
-import { defineRemediation } from '../../agent/remediate/types.js';
+import { defineRemediation, TOML } from '../../agent/remediate/types.js';
 import { removeArrayItems } from '../../agent/remediate/toml-edit.js';
 import { planTomlEdits, runnerTable } from './toml-plan.js';
 
@@ -11,6 +11,7 @@ export default defineRemediation({
     title: 'Drop the docker-socket entries from volumes',
     impact: 'jobs that run `docker build`/`docker run` against the host daemon will fail; give them rootless BuildKit, kaniko or a dedicated runner',
     restartsService: false,
+    touches: [{ op: 'editFile', path: TOML }],
   },
   plan: (ctx, findings) =>
     planTomlEdits(ctx, findings, 'RG-RUN-004', 'remove /var/run/docker.sock from [runners.docker] volumes', (text, r) =>

@@ -1,4 +1,4 @@
-import { defineRemediation } from '../../agent/remediate/types.js';
+import { defineRemediation, TOML } from '../../agent/remediate/types.js';
 import { setKey } from '../../agent/remediate/toml-edit.js';
 import { planTomlEdits, runnerTable } from './toml-plan.js';
 
@@ -8,6 +8,7 @@ export default defineRemediation({
     title: 'Set privileged = false (and services_privileged) for the runner',
     impact: 'jobs that use Docker-in-Docker (docker:dind services) or need privileged containers will fail; move them to a dedicated, protected-only runner',
     restartsService: false,
+    touches: [{ op: 'editFile', path: TOML }],
   },
   plan: (ctx, findings) =>
     // A warn (privileged only for an allow-list of images) is a judgement call left to the admin.

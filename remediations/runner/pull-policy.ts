@@ -1,4 +1,4 @@
-import { defineRemediation } from '../../agent/remediate/types.js';
+import { defineRemediation, TOML } from '../../agent/remediate/types.js';
 import { setKey, tomlValue } from '../../agent/remediate/toml-edit.js';
 import { planTomlEdits, runnerTable } from './toml-plan.js';
 
@@ -8,6 +8,7 @@ export default defineRemediation({
     title: 'Set pull_policy = ["always"]',
     impact: 'every job pulls its image again: more registry traffic and slower job starts; jobs relying on locally built, never pushed images fail',
     restartsService: false,
+    touches: [{ op: 'editFile', path: TOML }],
   },
   plan: (ctx, findings) =>
     planTomlEdits(ctx, findings, 'RG-RUN-005', 'pull_policy = ["always"] in [runners.docker]', (text, r) => setKey(text, runnerTable(r, 'docker'), 'pull_policy', tomlValue(['always']))),

@@ -1,7 +1,7 @@
 import { actAsFor, runnerDirsFact } from '../../agent/facts/runner-dirs.js';
 import { sshdForUser } from '../../agent/facts/sshd.js';
 import type { Finding } from '../../agent/engine/types.js';
-import { defineRemediation, type Plan, type PlanContext, type Refusal } from '../../agent/remediate/types.js';
+import { defineRemediation, type Plan, type PlanContext, type Refusal, NOT_SYSTEM } from '../../agent/remediate/types.js';
 import { expandKeysFile, parseAuthorizedKeys } from '../../checks/ssh/authorized-keys.js';
 
 const refuse = (remediation: string, subject: string, reason: string): Refusal => ({ remediation, subject, reason });
@@ -14,6 +14,7 @@ export const strayKeys = defineRemediation({
     impact:
       'anything that uses a moved key stops working (a deploy job, a git remote over ssh, scp in a job or a cron entry); rotate the key too: every job that ran here could have copied it',
     restartsService: false,
+    touches: [{ op: 'quarantine', path: NOT_SYSTEM }],
   },
   async plan(ctx, findings) {
     const out: Array<Plan | Refusal> = [];
@@ -75,6 +76,7 @@ export const runnerAuthorizedKeys = defineRemediation({
     title: 'Move the runner account\'s authorized_keys to the root-only quarantine',
     impact: 'SSH logins as the runner account by key stop (an admin or a deploy tool that logs in as that user loses access)',
     restartsService: false,
+    touches: [{ op: 'quarantine', path: NOT_SYSTEM }],
   },
   async plan(ctx, findings) {
     const out: Array<Plan | Refusal> = [];

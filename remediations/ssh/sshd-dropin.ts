@@ -44,6 +44,7 @@ export default defineRemediation({
     impact:
       'new SSH logins as root, and logins with a password (any account), are refused: make sure an administrator can log in with a key as a personal account (then sudo) before applying; open sessions stay',
     restartsService: true,
+    touches: [{ op: 'writeFile', path: /^\/etc\/ssh\/sshd_config\.d\/00-runnerguard\.conf$/ }, { op: 'validate', argv: /^\S*sshd -t -f \S+$/ }, { op: 'reload', argv: /^(systemctl reload [\w@.-]+|kill -HUP \d+)$/ }],
   },
   async plan(ctx, findings) {
     const subject = findings[0]?.subject ?? SSHD_CONFIG;

@@ -14,6 +14,7 @@ import { planRemediations, type PlannedRemediation } from '../../agent/remediate
 import { rollbackRun } from '../../agent/remediate/rollback.js';
 import type { Remediation, Step } from '../../agent/remediate/types.js';
 import { lstatAt, release, SafeRoot } from '../../agent/host/safe-path.js';
+import { allows } from '../../agent/remediate/journal-check.js';
 import { FixtureTree } from './fixture-tree.js';
 
 /** Contents, modes, owners and link targets of every path under `root`: equal hashes, identical trees. */
@@ -91,6 +92,8 @@ export async function runProtocol(r: Remediation, c: RemediationCase): Promise<v
     const planned = await planOne(host, config, r);
     expect(planned.findings.length, 'the fixture host must fail the check').toBeGreaterThan(0);
     expect(planned.plans.length, `a plan (refusals: ${planned.refusals.map((x) => x.reason).join('; ')})`).toBeGreaterThan(0);
+    // Every step is one its remediation declares (a rollback refuses journal entries outside its touches).
+    for (const step of planned.plans.flatMap((p) => p.steps)) expect(allows(r.meta, step), `${r.meta.id} declares ${JSON.stringify(step).slice(0, 200)}`).toBe(true);
     // The engine pins each existing target as planned; the cases state the steps without the pins.
     for (const step of planned.plans.flatMap((p) => p.steps)) {
       if (!('pin' in step) || !step.pin) continue;
@@ -111,7 +114,8 @@ export async function runProtocol(r: Remediation, c: RemediationCase): Promise<v
     const again = await planOne(createHost({ root: t.root }), config, r);
     expect(again.plans, 'applying again finds nothing to do').toEqual([]);
 
-    await rollbackRun(createHost({ root: t.root }), stateDir, result.runId);
+    const rb = await rollbackRun(createHost({ root: t.root }), stateDir, result.runId);
+    expect(rb.failed.map((f) => f.error), "rollback undoes every step").toEqual([]);
     expect(await treeHash(t.root), 'rollback restores the tree byte for byte, modes and owners too').toBe(before);
   } finally {
     await t.remove();
