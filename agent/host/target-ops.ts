@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, constants, fchmodSync, fchownSync, fstatSync, fsyncSync, lstatSync, mkdirSync, openSync, readSync, renameSync, rmdirSync, symlinkSync, lchownSync, unlinkSync, writeSync, chmodSync, type Stats } from 'node:fs';
+import { atomicWrite } from '../util/atomic-write.js';
 import { asOwner, OwnerError, removeTreeAsOwner } from './as-owner.js';
 import { kindOf } from './tree-fs.js';
-import { at, checkPin, lstatAt, SafePathError, type Actor, type Located, type Pin } from './safe-path.js';
+import path from 'node:path';
+import { at, checkPin, lstatAt, release, SafePathError, SafeRoot, type Actor, type Located, type Pin } from './safe-path.js';
 
 // What the remediation engine does to a target, each act through a held
 // directory (safe-path.ts). Root acts itself only in root-controlled
@@ -224,5 +226,25 @@ export async function removeTreeAt(loc: Located, pin: Pin): Promise<void> {
     } catch {
       throw err;
     }
+  }
+}
+
+let live: SafeRoot | undefined;
+
+/**
+ * Writes a file of ours on this machine (a report named by --output, the
+ * node_exporter textfile) through the same layer: its directory reached
+ * without following a link another user made (/var/lib/prometheus is the
+ * prometheus user's), the file owned by root with `mode`.
+ */
+export async function writeLiveFile(file: string, data: string | Buffer, mode: number): Promise<void> {
+  // Not root: no privilege to turn against anyone; the caller's own rights decide.
+  if (process.getuid?.() !== 0) return atomicWrite(file, data, { mode });
+  live ??= new SafeRoot('/');
+  const loc = live.locate(path.resolve(file));
+  try {
+    await writeAt(loc, data, { mode, uid: 0, gid: 0 });
+  } finally {
+    release(loc.dir);
   }
 }

@@ -4,7 +4,7 @@ import { SEVERITIES, severityRank, type Report, type Severity } from '../../engi
 import { createHost } from '../../host/index.js';
 import { FORMATS, formatReport, type Format } from '../../report/index.js';
 import { wantColor } from '../../report/text.js';
-import { atomicWrite } from '../../util/atomic-write.js';
+import { writeLiveFile } from '../../host/target-ops.js';
 import { COMMON, idList, parse, UsageError } from '../args.js';
 import { loadAgentConfig } from '../config.js';
 import { selectChecks } from '../select.js';
@@ -42,7 +42,7 @@ export async function auditCommand(argv: string[]): Promise<number> {
     color: output === undefined && wantColor(process.stdout),
     verbose: Boolean(values.verbose),
   });
-  if (output) await atomicWrite(output, text, { mode: 0o600 });
+  if (output) await writeLiveFile(output, text, 0o600);
   else process.stdout.write(text);
   return exitCodeFor(report, failOn as Severity);
 }

@@ -18,6 +18,7 @@ import type { Remediation } from '../../remediate/types.js';
 import { jsonSafe, term } from '../../report/neutralize.js';
 import { formatPrometheus } from '../../report/prometheus.js';
 import { atomicWrite } from '../../util/atomic-write.js';
+import { writeLiveFile } from '../../host/target-ops.js';
 import { COMMON, idList, parse, UsageError } from '../args.js';
 import { loadAgentConfig } from '../config.js';
 import { requireTrusted } from '../trusted-paths.js';
@@ -52,7 +53,7 @@ export async function deliverSpool(config: AgentConfig, spool: Spool, log: Logge
 async function writeMetrics(config: AgentConfig, report: Report, spool: Spool): Promise<void> {
   if (!config.metrics.textfile) return;
   const text = formatPrometheus(report, { spooled: (await spool.list()).length, dropped: await spool.droppedTotal() });
-  await atomicWrite(config.metrics.textfile, text, { mode: 0o644 });
+  await writeLiveFile(config.metrics.textfile, text, 0o644);
 }
 
 async function withRunLock<T>(dir: string, waitMs: number, what: string, fn: () => Promise<T>): Promise<T> {
