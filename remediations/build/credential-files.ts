@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { redactPatterns } from '../../agent/engine/redact.js';
+import { ESCAPED_PATH_REFUSAL, mayHoldEscapedBytes } from '../../agent/util/byte-names.js';
 import { defineRemediation, type Plan, type Refusal } from '../../agent/remediate/types.js';
 import { inspectCredentialFile } from '../../checks/build/credential-files.js';
 
@@ -55,6 +56,10 @@ export default defineRemediation({
     const out: Array<Plan | Refusal> = [];
     for (const f of findings) {
       if (f.status !== 'fail' || !f.subject.startsWith('/')) continue;
+      if (mayHoldEscapedBytes(f.subject)) {
+        out.push({ remediation: 'RG-BUILD-002', subject: f.subject, reason: ESCAPED_PATH_REFUSAL });
+        continue;
+      }
       const st = await ctx.host.fs.lstat(f.subject);
       if (!st) continue; // gone since the audit
       if (st.kind !== 'file') {

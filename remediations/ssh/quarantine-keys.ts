@@ -1,4 +1,5 @@
 import { sshdForUser } from '../../agent/facts/sshd.js';
+import { ESCAPED_PATH_REFUSAL, mayHoldEscapedBytes } from '../../agent/util/byte-names.js';
 import type { Finding } from '../../agent/engine/types.js';
 import { defineRemediation, type Plan, type PlanContext, type Refusal } from '../../agent/remediate/types.js';
 import { expandKeysFile, parseAuthorizedKeys } from '../../checks/ssh/authorized-keys.js';
@@ -18,6 +19,10 @@ export const strayKeys = defineRemediation({
     const out: Array<Plan | Refusal> = [];
     for (const f of findings) {
       if (f.status !== 'fail' || !f.subject.startsWith('/')) continue;
+      if (mayHoldEscapedBytes(f.subject)) {
+        out.push(refuse('RG-SSH-001', f.subject, ESCAPED_PATH_REFUSAL));
+        continue;
+      }
       const st = await ctx.host.fs.lstat(f.subject);
       if (!st) continue; // gone since the audit: nothing to move
       // The scan reads regular files only; anything else here changed under us.
