@@ -72,11 +72,18 @@ export function capDrafts(drafts: FindingDraft[], defaultSeverity: Severity, max
     const omitted = sorted.slice(max);
     const o: Overflow = { count: 0, bytes: 0, statuses: {}, examples: [] };
     for (const d of omitted) merge(o, { count: 1, bytes: d.bytes ?? 0, statuses: { [d.status]: 1 }, examples: [d.subject] });
-    const worstSeverity = omitted.map((d) => d.severity ?? defaultSeverity).sort((a, b) => severityRank(a) - severityRank(b))[0];
+    // The worst severity among the omitted findings of the worst status (a pass's severity says nothing).
+    const worstStatus = omitted[0]!.status;
+    const worstSeverity = omitted
+      .filter((d) => d.status === worstStatus)
+      .map((d) => d.severity ?? defaultSeverity)
+      .sort((a, b) => severityRank(a) - severityRank(b))[0];
     const agg = overflowDraft(kind, o, worstSeverity);
     const prev = aggregates.get(kind);
-    if (prev) merge(prev.overflow!, o);
-    else aggregates.set(kind, agg);
+    if (prev) {
+      merge(prev.overflow!, o);
+      prev.severity = worstOf(prev.severity, agg.severity, defaultSeverity);
+    } else aggregates.set(kind, agg);
   }
   const out = drafts.filter((d) => keep.has(d));
   for (const a of aggregates.values()) {

@@ -56,6 +56,9 @@ export interface WalkStats {
   notWalked: number;
 }
 
+/** Dirs opened by every walk of this process: lets a test see that a stopped walk makes no more progress. */
+export const walkActivity = { dirsOpened: 0 };
+
 /** A dir this large is streamed with opendir; smaller ones are read in one call (about twice as fast per entry). */
 const HUGE_DIR_BYTES = 1024 * 1024;
 /** Past this many bytes of path below an anchor, the next dir becomes an anchor (an open fd): paths stay far below PATH_MAX. */
@@ -211,10 +214,14 @@ export async function walk(start: string, visitor: WalkVisitor, opts: WalkOption
           fd = openSync(fsPathOf(anchor.prefix + rawFromAnchor(dir)) as string, DIR_FLAGS);
         } catch (err) {
           anchor.release();
+          const code = errCode(err);
+          if (code === 'ENOENT') continue; // removed since its listing: nothing there to miss
           stats.unreadable++;
-          visitor.unreadable?.(relOf(dir), errCode(err));
+          // Listed as a dir, now a link or a file: swapped under the walk, not followed.
+          visitor.unreadable?.(relOf(dir), code === 'ENOTDIR' || code === 'ELOOP' ? 'ECHANGED' : code);
           continue;
         }
+        walkActivity.dirsOpened++;
         const st = fstatSync(fd);
         if (st.dev !== dir.dev || st.ino !== dir.ino) {
           closeSync(fd);
