@@ -1,9 +1,9 @@
-import { closeSync, constants, fstatSync, lstatSync, openSync, statSync } from 'node:fs';
+import { lstatSync, statSync } from 'node:fs';
 import { describeCode, isHostError } from '../host/index.js';
 import { readRegularTextSync } from '../host/tree-fs.js';
 import { Sample, Smallest } from '../util/bounded.js';
 import { inspectCredentialFile, type Leak } from '../util/credential-leaks.js';
-import { fdDir, treeBytes, walk, type WalkEntry, type WalkStats } from '../util/walk.js';
+import { treeBytes, walk, type WalkEntry, type WalkStats } from '../util/walk.js';
 import { defineFact, type FactEnv } from './index.js';
 import { runnerDirsFact, type RunnerDir } from './runner-dirs.js';
 
@@ -53,24 +53,19 @@ function isCredentialFile(name: string, parentName: string): boolean {
   return name === 'config.json' && parentName === '.docker';
 }
 
-/** Newest mtime of a .git dir's stamps, read through the .git dir (fd-relative, no link followed). */
-function newestStamp(gitDir: string | Buffer): number {
-  let fd: number;
-  try {
-    fd = openSync(gitDir as string, constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW);
-  } catch {
-    return 0;
+/**
+ * Newest mtime of a .git dir's own and its stamps'. Reached through the
+ * walk's open handle of the checkout; a .git swapped for a link right now
+ * could only lend another file's mtime, never its content.
+ */
+function newestStamp(e: WalkEntry): number {
+  let ms = e.stat()?.mtimeMs ?? 0;
+  const base = `${e.dirPath}/${e.name}/`;
+  for (const s of GIT_STAMPS) {
+    const st = lstatSync(base + s, { throwIfNoEntry: false });
+    if (st?.isFile()) ms = Math.max(ms, st.mtimeMs);
   }
-  try {
-    let ms = fstatSync(fd).mtimeMs;
-    for (const s of GIT_STAMPS) {
-      const st = lstatSync(`${fdDir()}/${fd}/${s}`, { throwIfNoEntry: false });
-      if (st?.isFile()) ms = Math.max(ms, st.mtimeMs);
-    }
-    return ms;
-  } finally {
-    closeSync(fd);
-  }
+  return ms;
 }
 
 const maxAgeHours = (env: FactEnv) => {
@@ -121,7 +116,7 @@ export async function scanDir(env: FactEnv, dir: RunnerDir): Promise<ScannedDir>
           // The checkout is the .git's parent: its own mtime, the .git's, the stamps'.
           // dirPath is /proc/<pid>/fd/N, N the checkout's open dir (stat follows that magic link to it).
           const parentMs = statSync(e.dirPath, { throwIfNoEntry: false })?.mtimeMs ?? 0;
-          const lastUsedMs = Math.max(parentMs, newestStamp(e.fsPath));
+          const lastUsedMs = Math.max(parentMs, newestStamp(e));
           if (lastUsedMs < cutoffMs) {
             oldCount++;
             const rel = e.rel;

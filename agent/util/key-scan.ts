@@ -107,10 +107,17 @@ async function resolveRoots(fs: HostFs, roots: ScanRoot[], unreadable: Sample<st
 }
 
 /** Whether every dir from / down to `target` has the o+x bit, so others can reach what is inside. */
-async function searchableByOthers(fs: HostFs, target: string): Promise<boolean> {
+async function searchableByOthers(fs: HostFs, target: string): Promise<boolean | { unreadable: string }> {
   const parts = target.split('/').filter(Boolean);
   for (let i = 0; i <= parts.length; i++) {
-    const st = await fs.stat('/' + parts.slice(0, i).join('/')).catch(() => null);
+    const dir = '/' + parts.slice(0, i).join('/');
+    let st;
+    try {
+      st = await fs.stat(dir);
+    } catch (err) {
+      // Not knowing is not "not searchable": the tree would be skipped unseen.
+      return { unreadable: `${dir} (${isHostError(err) ? err.code : 'EIO'})` };
+    }
     if (!st || (st.mode & 0o001) === 0) return false;
   }
   return true;
@@ -130,7 +137,12 @@ export async function scanForKeys(fs: HostFs, roots: ScanRoot[], signal?: AbortS
   // One buffer for every head: the walk reads files one at a time, synchronously.
   const headBuf = Buffer.allocUnsafe(KEY_HEAD_BYTES);
   for (const root of resolved) {
-    if (root.scope === 'others-readable' && !(await searchableByOthers(fs, root.target))) {
+    const searchable = root.scope === 'others-readable' ? await searchableByOthers(fs, root.target) : true;
+    if (typeof searchable === 'object') {
+      result.unreadable.add(searchable.unreadable);
+      continue;
+    }
+    if (!searchable) {
       result.walked.push({ path: root.target, why: `${root.why}; not searchable by others, nothing in it is readable by them`, files: 0 });
       continue;
     }

@@ -61,7 +61,7 @@ export default defineCheck({
       const where = scans.map((s) => `${s.dir.path} (${s.dir.kind} dir of ${s.dir.owner}, ${s.dir.source})`);
       return [verdict.skip('builds', `no builds dir exists yet: ${where.join('; ')}`)];
     }
-    const findings: FindingDraft[] = [...blocked];
+    const findings: FindingDraft[] = [...broken, ...blocked];
     for (const s of present) findings.push(await judge(s));
     return findings;
 

@@ -21,6 +21,8 @@ import strayKeys from '../../checks/ssh/stray-private-keys.js';
 import { remediationFor } from '../../remediations/index.js';
 import { buildBundle, runCli } from '../helpers/cli.js';
 import { FixtureTree, gitlabRunnerUnit } from '../helpers/fixture-tree.js';
+import ghCredentials from '../../checks/github/credentials-private.js';
+import { actionsRunner, DIR as GH_DIR, SUBJECT as GH_SUBJECT } from './github/fixture.js';
 import { key } from './ssh/fixture.js';
 
 const RUNNER = { uid: 999, gid: 999 };
@@ -174,5 +176,25 @@ describe('a check timeout stops the walk', () => {
     for (let i = 0; i < 20; i++) await new Promise((r) => setTimeout(r, 10));
     expect(walkActivity.dirsOpened).toBe(atReport);
     expect(atReport - before).toBeLessThan(10_000);
+  });
+});
+
+describe('Actions runner files that cannot be read are not missing', () => {
+  it('a .credentials turned into a link loop: RG-GHA-003 errors naming it, not "not registered"', async () => {
+    await actionsRunner(t);
+    execFileSync('rm', ['-f', t.p(`${GH_DIR}/.credentials`), t.p(`${GH_DIR}/.credentials_rsaparams`)]);
+    await t.symlink(`${GH_DIR}/.credentials`, `${GH_DIR}/.credentials`);
+    const findings = of(await audit([ghCredentials]), 'RG-GHA-003');
+    expect(findings).toMatchObject([{ status: 'error', subject: GH_SUBJECT, message: expect.stringMatching(/could not be checked: .*\.credentials: has too many levels of symbolic links/) }]);
+  });
+
+  it('an unreadable .runner hides the work folder: the build checks say only the default was looked at', async () => {
+    await actionsRunner(t, { runner: null });
+    await t.symlink(`${GH_DIR}/.runner`, `${GH_DIR}/.runner`);
+    const findings = await audit([credentialFiles, leftoverDirs]);
+    for (const id of ['RG-BUILD-001', 'RG-BUILD-002']) {
+      expect(of(findings, id).find((f) => f.subject === GH_SUBJECT), id).toMatchObject({ status: 'error', message: expect.stringMatching(/^work folder unknown \(only .*_work was looked at\)/) });
+      expect(of(findings, id).some((f) => f.status === 'pass' && f.subject.includes(GH_DIR)), id).toBe(false);
+    }
   });
 });
