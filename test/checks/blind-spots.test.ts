@@ -92,6 +92,9 @@ describe('names that are not UTF-8 are scanned and shown escaped', () => {
     const findings = of(await audit([credentialFiles]), 'RG-BUILD-002');
     expect(findings).toMatchObject([{ status: 'fail', subject: `${BUILDS}/tok/0/gr\\xc3(up/p/.git/config` }]);
     expect(findings[0]!.message).toMatch(/git remote URL with embedded credentials/);
+    const { planned } = await planRemediations({ host: createHost({ root: t.root }), config: defaultConfig(), checks: [credentialFiles], remediations: [remediationFor('RG-BUILD-002')!], stateDir: t.p('/var/lib/runnerguard') });
+    expect(planned[0]!.plans).toEqual([]);
+    expect(planned[0]!.refusals).toMatchObject([{ subject: `${BUILDS}/tok/0/gr\\xc3(up/p/.git/config`, reason: expect.stringMatching(/bytes that are not UTF-8/) }]);
   });
 });
 
