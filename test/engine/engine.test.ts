@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { defaultConfig } from '../../agent/config/schema.js';
 import { defineCheck, verdict } from '../../agent/engine/define-check.js';
 import { fingerprint, redactPatterns, SecretRegistry } from '../../agent/engine/redact.js';
-import { runAudit } from '../../agent/engine/run-checks.js';
+import { checkBudgetMs, runAudit } from '../../agent/engine/run-checks.js';
 import { summarize } from '../../agent/engine/score.js';
 import type { CheckMeta, Finding } from '../../agent/engine/types.js';
 import { createHost } from '../../agent/host/index.js';
@@ -124,5 +124,21 @@ describe('redaction', () => {
     const r = new SecretRegistry();
     r.add('short');
     expect(r.redact('short')).toBe('short'); // too short to be a secret worth masking
+  });
+});
+
+describe('check budgets', () => {
+  const m = (timeoutMs?: number) => defineCheck({ meta: { id: 'RG-T-900', title: 't', severity: 'low', area: 'host', rationale: 'r', references: [], reads: [], remediation: { summary: 's' }, timeoutMs }, run: async () => [] });
+  const cfg = (ms: number) => {
+    const c = defaultConfig();
+    c.agent.check_timeout_ms = ms;
+    return c;
+  };
+  it('[agent] check_timeout_ms is an ordinary check\'s budget; a walker\'s declared budget scales with it', () => {
+    expect(checkBudgetMs(m(), cfg(15_000))).toBe(15_000);
+    expect(checkBudgetMs(m(), cfg(3_000))).toBe(3_000);
+    expect(checkBudgetMs(m(120_000), cfg(15_000))).toBe(120_000);
+    expect(checkBudgetMs(m(120_000), cfg(30_000))).toBe(240_000);
+    expect(checkBudgetMs(m(120_000), cfg(1))).toBe(8);
   });
 });
