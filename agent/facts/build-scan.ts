@@ -19,8 +19,8 @@ export interface JobDir {
   exact: boolean;
   /** Newest of the dir's, its .git's and the git index/HEAD/FETCH_HEAD mtimes. */
   lastUsedMs: number;
-  /** Total bytes below it, computed on demand (du -sb of the checkout). */
-  bytes(): Promise<number>;
+  /** Total bytes below it, computed on demand (du -sb of the checkout); `signal` (the asking check's) stops that walk. */
+  bytes(signal?: AbortSignal): Promise<number>;
 }
 
 export interface CredentialLeak extends Leak {
@@ -121,7 +121,7 @@ export async function scanDir(env: FactEnv, dir: RunnerDir): Promise<ScannedDir>
             oldCount++;
             const rel = e.rel;
             const path = rel === '.git' ? base : `${base}/${rel.slice(0, -'/.git'.length)}`;
-            old.add({ path, exact: e.exact, lastUsedMs, bytes: lazyBytes(env.host.fs.hostPath.bind(env.host.fs), path, e.exact, env.signal) });
+            old.add({ path, exact: e.exact, lastUsedMs, bytes: lazyBytes(env.host.fs.hostPath.bind(env.host.fs), path, e.exact) });
           }
           return true;
         }
@@ -154,10 +154,10 @@ export async function scanDir(env: FactEnv, dir: RunnerDir): Promise<ScannedDir>
 }
 
 /** du -sb of a checkout, once, when asked (only the kept old ones ever are). */
-function lazyBytes(hostPath: (p: string) => Promise<string>, path: string, exact: boolean, signal: AbortSignal): () => Promise<number> {
+function lazyBytes(hostPath: (p: string) => Promise<string>, path: string, exact: boolean): (signal?: AbortSignal) => Promise<number> {
   let bytes: Promise<number> | undefined;
   // An escaped path is not a real one: its size is unknown rather than a wrong tree's.
-  return () => (bytes ??= exact ? hostPath(path).then((h) => treeBytes(h, signal)) : Promise.resolve(0));
+  return (signal) => (bytes ??= exact ? hostPath(path).then((h) => treeBytes(h, signal)) : Promise.resolve(0));
 }
 
 /** Every runner dir walked once per audit, shared by the build-dir checks. */

@@ -83,7 +83,7 @@ export default defineCheck({
         return blind.length ? verdict.warn(subject, `${msg} among those seen; part of it was not scanned`, blind) : verdict.pass(subject, msg);
       }
       let bytes = 0;
-      for (const j of old.items) bytes += await j.bytes();
+      for (const j of old.items) bytes += await j.bytes(ctx.signal);
       const oldest = old.items[0]!;
       const ageH = Math.floor((ctx.now.getTime() - oldest.lastUsedMs) / 3600_000);
       // Only the oldest ones are kept (and sized, and removed by the remediation in this run): the rest are counted.
