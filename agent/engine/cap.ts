@@ -1,6 +1,6 @@
 import { severityRank, STATUSES, type FindingDraft, type Overflow, type Severity, type Status } from './types.js';
 
-/** Findings kept per check and subject kind; the rest become one aggregate finding. */
+/** Findings kept per check, subject kind and status; the rest become one aggregate finding per kind. */
 export const MAX_FINDINGS_PER_KIND = 100;
 /** Subjects of the omitted findings quoted in the aggregate. */
 const EXAMPLES = 5;
@@ -41,9 +41,10 @@ function merge(into: Overflow, from: Overflow): void {
 }
 
 /**
- * Caps one check's drafts: per subject kind, the worst MAX_FINDINGS_PER_KIND
- * are kept (in their order) and the rest are folded into the kind's
- * aggregate, merged with the one the check made itself, if any.
+ * Caps one check's drafts: per subject kind and status, the first
+ * MAX_FINDINGS_PER_KIND (most severe first) are kept, in their order; the
+ * rest are folded into the kind's one aggregate, merged with the one the
+ * check made itself, if any.
  */
 export function capDrafts(drafts: FindingDraft[], defaultSeverity: Severity, max = MAX_FINDINGS_PER_KIND): FindingDraft[] {
   const byKind = new Map<string, FindingDraft[]>();
@@ -67,9 +68,18 @@ export function capDrafts(drafts: FindingDraft[], defaultSeverity: Severity, max
       list.forEach((d) => keep.add(d));
       continue;
     }
+    // Each status has its own quota: a flood of fails never folds away the one warn that says what was not seen.
     const sorted = [...list].sort(worstFirst(defaultSeverity));
-    sorted.slice(0, max).forEach((d) => keep.add(d));
-    const omitted = sorted.slice(max);
+    const perStatus = new Map<Status, number>();
+    const omitted: FindingDraft[] = [];
+    for (const d of sorted) {
+      const n = perStatus.get(d.status) ?? 0;
+      if (n < max) {
+        perStatus.set(d.status, n + 1);
+        keep.add(d);
+      } else omitted.push(d);
+    }
+    if (omitted.length === 0) continue;
     const o: Overflow = { count: 0, bytes: 0, statuses: {}, examples: [] };
     for (const d of omitted) merge(o, { count: 1, bytes: d.bytes ?? 0, statuses: { [d.status]: 1 }, examples: [d.subject] });
     // The worst severity among the omitted findings of the worst status (a pass's severity says nothing).

@@ -40,7 +40,7 @@ describe('capDrafts', () => {
     const agg = out.find((d) => d.overflow)!;
     expect(agg.status).toBe('warn'); // the worst of what it stands for (warns and passes)
     expect(agg.severity).toBe('low');
-    expect(agg.overflow!.count).toBe(1002 - 100);
+    expect(agg.overflow!.count).toBe(1002 - 1 - 100 - 100); // per status: the fail, 100 warns, 100 passes kept
   });
 
   it('merges a check\'s own aggregate (a scan that kept only the first N) with the engine\'s', () => {
@@ -93,5 +93,14 @@ describe('remediations act on the listed findings; the next run gets the next on
     expect(second.report.findings.map((f) => f.status)).toEqual(Array(30).fill('fail'));
     expect(second.planned[0]!.plans).toHaveLength(30);
     expect(second.planned[0]!.plans.map((p) => p.subject).filter((s) => plans.some((q) => q.subject === s))).toEqual([]);
+  });
+});
+
+describe('capDrafts keeps what says what was not seen', () => {
+  it('a flood of fails does not fold away the one warn naming an unreadable dir', () => {
+    const out = capDrafts([...fails(5000), verdict.warn('/builds', 'part of it was not scanned', ['not readable, not scanned (1): /builds/x (EACCES)'])], 'high');
+    expect(out.find((d) => d.status === 'warn')).toMatchObject({ subject: '/builds', message: 'part of it was not scanned' });
+    expect(out.filter((d) => d.status === 'fail' && !d.overflow)).toHaveLength(MAX_FINDINGS_PER_KIND);
+    expect(out.find((d) => d.overflow)!.overflow!.count).toBe(4900);
   });
 });
