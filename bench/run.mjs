@@ -5,6 +5,7 @@ import { benchAudit } from './audit.mjs';
 import { benchBuildScan } from './build-scan.mjs';
 import { benchDaemon } from './daemon.mjs';
 import { benchFleet } from './fleet.mjs';
+import { benchFlood } from './flood.mjs';
 
 execFileSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' });
 const bundle = 'dist/runnerguard.mjs';
@@ -16,3 +17,5 @@ if (want('audit')) benchAudit(bundle);
 if (want('fleet')) await benchFleet();
 // Minutes long: only when named (`node bench/run.mjs daemon`).
 if (only.includes('daemon')) await benchDaemon(bundle);
+// Needs a cgroup-v1 memory controller and builds 100,000 checkouts: only when named (`node bench/run.mjs flood`).
+if (only.includes('flood')) await benchFlood(bundle);

@@ -3,12 +3,26 @@ import type { AgentConfig } from '../config/schema.js';
 import { createFacts } from '../facts/index.js';
 import type { Host } from '../host/index.js';
 import { VERSION } from '../version.js';
+import { capDrafts, renderOverflow } from './cap.js';
 import { SecretRegistry } from './redact.js';
 import { summarize } from './score.js';
 import type { Check, CheckContext, Finding, FindingDraft, Report } from './types.js';
 import { applyWaivers } from './waivers.js';
 
+/** `[agent] check_timeout_ms` by default (agent/config/schema.ts): what a check's own timeoutMs is declared against. */
 const DEFAULT_CHECK_TIMEOUT_MS = 15_000;
+
+/**
+ * A check's budget. `[agent] check_timeout_ms` is that of an ordinary check;
+ * a check that walks trees declares a larger one (meta.timeoutMs, at the
+ * default setting), which scales with the setting: an operator who halves
+ * check_timeout_ms halves every budget, the walkers' too.
+ */
+export function checkBudgetMs(check: Check, config: AgentConfig): number {
+  const base = config.agent.check_timeout_ms;
+  if (check.meta.timeoutMs === undefined) return base;
+  return Math.max(1, Math.round((check.meta.timeoutMs * base) / DEFAULT_CHECK_TIMEOUT_MS));
+}
 
 export interface AuditOptions {
   host: Host;
@@ -19,10 +33,15 @@ export interface AuditOptions {
 
 class CheckTimeout extends Error {}
 
-function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+/** Races the check against its budget; on timeout the controller is aborted, so its walks stop. */
+function withTimeout<T>(p: Promise<T>, ms: number, controller: AbortController): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new CheckTimeout(`timed out after ${ms} ms`)), ms);
+    timer = setTimeout(() => {
+      const err = new CheckTimeout(`timed out after ${ms} ms`);
+      controller.abort(err);
+      reject(err);
+    }, ms);
   });
   return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }
@@ -33,19 +52,27 @@ function errorMessage(err: unknown): string {
   return String(err);
 }
 
-async function runOne(check: Check, ctx: CheckContext): Promise<FindingDraft[]> {
+async function runOne(check: Check, ctx: Omit<CheckContext, 'signal'>): Promise<FindingDraft[]> {
+  const controller = new AbortController();
+  const ms = checkBudgetMs(check, ctx.config);
   try {
-    const drafts = await withTimeout(check.run(ctx), check.meta.timeoutMs ?? DEFAULT_CHECK_TIMEOUT_MS);
+    const run = check.run({ ...ctx, facts: ctx.facts.withSignal(controller.signal), signal: controller.signal });
+    const drafts = await withTimeout(run, ms, controller);
     // A check that reports nothing hides whether it looked at all.
     if (drafts.length === 0) return [{ status: 'error', subject: 'check', message: 'the check produced no finding' }];
-    return drafts;
+    return capDrafts(drafts, check.meta.severity);
   } catch (err) {
+    if (err instanceof CheckTimeout) {
+      // Stopped, not finished: what it had not reached yet was not seen.
+      return [{ status: 'error', subject: 'check', message: `timed out after ${ms} ms and was stopped: not everything was seen (${check.meta.reads.join('; ')})` }];
+    }
     return [{ status: 'error', subject: 'check', message: `could not be evaluated: ${errorMessage(err)}` }];
   }
 }
 
-function toFinding(check: Check, d: FindingDraft, secrets: SecretRegistry): Finding {
+function toFinding(check: Check, draft: FindingDraft, secrets: SecretRegistry): Finding {
   const { meta } = check;
+  const d = draft.overflow ? { ...draft, ...renderOverflow(draft.overflow) } : draft;
   const flagged = d.status === 'fail' || d.status === 'warn';
   return {
     check: meta.id,
@@ -70,7 +97,7 @@ export async function runAudit(opts: AuditOptions): Promise<Report> {
   const started = now();
   const t0 = performance.now();
   const secrets = new SecretRegistry();
-  const facts = createFacts(opts.host, opts.config, secrets);
+  const facts = createFacts(opts.host, opts.config, secrets, started);
   const [identity, results] = await Promise.all([
     opts.host.identity(),
     Promise.all(

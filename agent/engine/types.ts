@@ -28,7 +28,11 @@ export interface CheckMeta {
     /** Id of the automated remediation, when one exists (remediations.md). */
     automated?: string;
   };
-  /** Per-check budget; a check over it becomes an `error` finding. */
+  /**
+   * The budget of a check that needs more than an ordinary one (a tree
+   * walk), at the default `[agent] check_timeout_ms` (15 s); it scales with
+   * that setting. Over it, the check is stopped and becomes an `error`.
+   */
   timeoutMs?: number;
   /** Keys accepted in the config's `[checks.<ID>]` table. */
   options?: Record<string, FieldType>;
@@ -42,6 +46,19 @@ export interface FindingDraft {
   evidence?: string[];
   /** Overrides the check's default severity for this finding only. */
   severity?: Severity;
+  /** Size of the file the finding is about, summed in the aggregate when the finding is not listed. */
+  bytes?: number;
+  /** Set on an aggregate finding (subject `more:<kind>`): what it stands for; the engine writes its message. */
+  overflow?: Overflow;
+}
+
+/** Findings counted but not listed (see agent/engine/cap.ts). */
+export interface Overflow {
+  count: number;
+  bytes: number;
+  statuses: Partial<Record<Status, number>>;
+  /** Subjects of a few of them. */
+  examples: string[];
 }
 
 export interface Waiver {
@@ -71,6 +88,8 @@ export interface CheckContext {
   options: Record<string, unknown>;
   secrets: SecretRegistry;
   now: Date;
+  /** Aborted when the check runs out of time: long work (a walk) stops on it. The engine always sets it. */
+  signal?: AbortSignal;
 }
 
 export interface Check {

@@ -1,34 +1,50 @@
-import path from 'node:path';
-import { treeBytes, walk, type WalkStats } from '../util/walk.js';
+import { lstatSync, statSync } from 'node:fs';
+import { describeCode, isHostError } from '../host/index.js';
+import { readRegularTextSync } from '../host/tree-fs.js';
+import { Sample, Smallest } from '../util/bounded.js';
+import { inspectCredentialFile, type Leak } from '../util/credential-leaks.js';
+import { treeBytes, walk, type WalkEntry, type WalkStats } from '../util/walk.js';
 import { defineFact, type FactEnv } from './index.js';
 import { runnerDirsFact, type RunnerDir } from './runner-dirs.js';
 
+/** Findings a scan keeps per kind (job dirs, leaks, read errors, unreadable dirs); the rest are counted. */
+export const SCAN_SAMPLE = 100;
+/** The default of `[checks.RG-BUILD-001] max_age_hours`: the scan sorts job dirs by it. */
+export const DEFAULT_MAX_AGE_HOURS = 24;
+
 export interface JobDir {
-  /** Target path of the checkout (a dir holding `.git/`). */
+  /** Target path of the checkout (a dir holding `.git/`), names escaped (`\xNN`) where not UTF-8. */
   path: string;
+  /** The path is the real one (every name valid UTF-8): something may act on it. */
+  exact: boolean;
   /** Newest of the dir's, its .git's and the git index/HEAD/FETCH_HEAD mtimes. */
   lastUsedMs: number;
-  /** Total bytes below it, computed on demand (du -sb of the checkout). */
-  bytes(): Promise<number>;
+  /** Total bytes below it, computed on demand (du -sb of the checkout); `signal` (the asking check's) stops that walk. */
+  bytes(signal?: AbortSignal): Promise<number>;
 }
 
-export interface CredentialFile {
+export interface CredentialLeak extends Leak {
+  /** Target path of the file, escaped like JobDir.path. */
   path: string;
-  /** Where the confined walk reached it on this machine (no link in between). */
-  hostPath: string;
+  exact: boolean;
+  size: number;
 }
 
 export interface ScannedDir {
   dir: RunnerDir;
   exists: boolean;
-  /** Oldest first. */
-  jobDirs: JobDir[];
-  credentialFiles: CredentialFile[];
-  unreadable: string[];
+  /** Why the dir could not be looked at ("permission denied"): neither present nor absent. */
+  problem?: string;
+  /** Checkouts seen, and the oldest of those unused since `cutoffMs` (oldest first, at most SCAN_SAMPLE). */
+  jobs: { count: number; cutoffMs: number; old: Sample<JobDir> };
+  /** Credential files read, and those holding a secret (the first SCAN_SAMPLE kept). */
+  credentials: { files: number; leaks: Sample<CredentialLeak>; errors: Sample<{ path: string; error: string }> };
+  /** Dirs not walked: "path (EACCES)" (the first SCAN_SAMPLE kept). */
+  unreadable: Sample<string>;
   stats: WalkStats;
 }
 
-const GIT_STAMPS = new Set(['index', 'HEAD', 'FETCH_HEAD', 'ORIG_HEAD']);
+const GIT_STAMPS = ['index', 'HEAD', 'FETCH_HEAD', 'ORIG_HEAD'];
 const CREDENTIAL_NAMES = new Set(['.netrc', '_netrc', '.git-credentials', '.npmrc']);
 
 function isCredentialFile(name: string, parentName: string): boolean {
@@ -38,50 +54,110 @@ function isCredentialFile(name: string, parentName: string): boolean {
 }
 
 /**
- * One walk of one runner dir. It needs less than du: names for everything,
- * a stat only for dirs and git stamps; sizes are summed later, and only for
- * the job dirs a check asks about (the old ones).
+ * Newest mtime of a .git dir's own and its stamps'. Reached through the
+ * walk's open handle of the checkout; a .git swapped for a link right now
+ * could only lend another file's mtime, never its content.
+ */
+function newestStamp(e: WalkEntry): number {
+  let ms = e.stat()?.mtimeMs ?? 0;
+  const base = `${e.dirPath}/${e.name}/`;
+  for (const s of GIT_STAMPS) {
+    const st = lstatSync(base + s, { throwIfNoEntry: false });
+    if (st?.isFile()) ms = Math.max(ms, st.mtimeMs);
+  }
+  return ms;
+}
+
+const maxAgeHours = (env: FactEnv) => {
+  const v = env.config.checks['RG-BUILD-001']?.max_age_hours;
+  return typeof v === 'number' ? v : DEFAULT_MAX_AGE_HOURS;
+};
+
+/**
+ * One walk of one runner dir, streaming: a checkout is judged when its
+ * `.git` is met (its stamps read right there), a credential file when it is
+ * met; only counts and the first SCAN_SAMPLE of each kind are kept, so
+ * memory does not grow with what a job writes. Names for everything, a stat
+ * only for dirs and git stamps; sizes are summed later, and only for the
+ * job dirs kept.
  */
 export async function scanDir(env: FactEnv, dir: RunnerDir): Promise<ScannedDir> {
-  const result: ScannedDir = { dir, exists: false, jobDirs: [], credentialFiles: [], unreadable: [], stats: { files: 0, dirs: 0, unreadable: 0 } };
-  const st = await env.host.fs.stat(dir.path).catch(() => null);
-  if (!st || st.kind !== 'dir') return result;
+  const cutoffMs = env.now.getTime() - maxAgeHours(env) * 3600_000;
+  const old = new Smallest<JobDir>(SCAN_SAMPLE, (j) => j.lastUsedMs);
+  const result: ScannedDir = {
+    dir,
+    exists: false,
+    jobs: { count: 0, cutoffMs, old: new Sample(SCAN_SAMPLE) },
+    credentials: { files: 0, leaks: new Sample(SCAN_SAMPLE), errors: new Sample(SCAN_SAMPLE) },
+    unreadable: new Sample(SCAN_SAMPLE),
+    stats: { files: 0, dirs: 0, unreadable: 0, aborted: false, notWalked: 0 },
+  };
+  let start: string;
+  try {
+    const st = await env.host.fs.stat(dir.path);
+    if (!st || st.kind !== 'dir') return result;
+    start = await env.host.fs.hostPath(dir.path);
+  } catch (err) {
+    // Unreadable is not absent: the dir may be there, full of what we look for.
+    result.problem = `${dir.path}: ${isHostError(err) ? describeCode(err.code) : (err as Error).message}`;
+    return result;
+  }
   result.exists = true;
-  const start = await env.host.fs.hostPath(dir.path);
-  const toTarget = (p: string) => path.join(dir.path, path.relative(start, p));
-  const jobs = new Map<string, number>(); // checkout host path -> last used
-  const dirMtime = new Map<string, number>();
-  const bump = (job: string, ms: number) => jobs.set(job, Math.max(jobs.get(job) ?? 0, ms));
+  const base = dir.path.replace(/\/+$/, '');
+  const target = (e: WalkEntry) => `${base}/${e.rel}`;
+  let oldCount = 0;
   result.stats = await walk(
     start,
     {
-      entry(p, name, kind, stat) {
-        const parent = path.dirname(p);
-        const parentName = path.basename(parent);
-        if (kind === 'dir') {
-          const ms = stat()?.mtimeMs ?? 0;
-          if (name === '.git') bump(parent, ms);
-          else dirMtime.set(p, ms); // the checkout's own mtime, if p turns out to be one
+      entry(e) {
+        if (e.kind === 'dir') {
+          if (e.name !== '.git') return true;
+          result.jobs.count++;
+          // The checkout is the .git's parent: its own mtime, the .git's, the stamps'.
+          // dirPath is /proc/<pid>/fd/N, N the checkout's open dir (stat follows that magic link to it).
+          const parentMs = statSync(e.dirPath, { throwIfNoEntry: false })?.mtimeMs ?? 0;
+          const lastUsedMs = Math.max(parentMs, newestStamp(e));
+          if (lastUsedMs < cutoffMs) {
+            oldCount++;
+            const rel = e.rel;
+            const path = rel === '.git' ? base : `${base}/${rel.slice(0, -'/.git'.length)}`;
+            old.add({ path, exact: e.exact, lastUsedMs, bytes: lazyBytes(env.host.fs.hostPath.bind(env.host.fs), path, e.exact) });
+          }
           return true;
         }
-        if (kind !== 'file') return undefined;
-        if (parentName === '.git' && GIT_STAMPS.has(name)) bump(path.dirname(parent), stat()?.mtimeMs ?? 0);
-        if (isCredentialFile(name, parentName)) result.credentialFiles.push({ path: toTarget(p), hostPath: p });
+        if (e.kind !== 'file' || !isCredentialFile(e.name, e.parentName)) return undefined;
+        result.credentials.files++;
+        const shown = target(e);
+        let text: string;
+        try {
+          text = readRegularTextSync(e.fsPath as string, shown, 1024 * 1024);
+        } catch (err) {
+          result.credentials.errors.add({ path: shown, error: `${shown}: ${isHostError(err) ? describeCode(err.code) : String(err)}` });
+          return undefined;
+        }
+        const leak = inspectCredentialFile(shown, text);
+        const size = Buffer.byteLength(text);
+        if (leak) result.credentials.leaks.add({ ...leak, path: shown, exact: e.exact, size }, size);
         return undefined;
       },
-      unreadable(p, code) {
-        result.unreadable.push(`${toTarget(p)} (${code})`);
+      unreadable(rel, code) {
+        result.unreadable.add(`${rel ? `${base}/${rel}` : base} (${code === 'ECHANGED' ? 'changed during the scan' : code})`);
       },
     },
-    { label: 'scanning' },
+    { label: 'scanning', signal: env.signal },
   );
-  result.jobDirs = [...jobs.entries()]
-    .map(([host, last]) => {
-      let bytes: Promise<number> | undefined;
-      return { path: toTarget(host), lastUsedMs: Math.max(last, dirMtime.get(host) ?? 0), bytes: () => (bytes ??= treeBytes(host)) };
-    })
-    .sort((a, b) => a.lastUsedMs - b.lastUsedMs);
+  const sample = new Sample<JobDir>(SCAN_SAMPLE);
+  for (const j of old.sorted()) sample.add(j);
+  sample.count = oldCount;
+  result.jobs.old = sample;
   return result;
+}
+
+/** du -sb of a checkout, once, when asked (only the kept old ones ever are). */
+function lazyBytes(hostPath: (p: string) => Promise<string>, path: string, exact: boolean): (signal?: AbortSignal) => Promise<number> {
+  let bytes: Promise<number> | undefined;
+  // An escaped path is not a real one: its size is unknown rather than a wrong tree's.
+  return (signal) => (bytes ??= exact ? hostPath(path).then((h) => treeBytes(h, signal)) : Promise.resolve(0));
 }
 
 /** Every runner dir walked once per audit, shared by the build-dir checks. */

@@ -15,7 +15,8 @@ export interface ActionsRunner {
   /** KEY=VALUE pairs of .env (empty when missing). */
   env: Map<string, string>;
   envError?: string;
-  credentials: Array<{ path: string; stat: FileStat | null }>;
+  /** stat null: missing, or not readable when `error` says why. */
+  credentials: Array<{ path: string; stat: FileStat | null; error?: string }>;
   /** Started with --once / --jitconfig (ephemeral by invocation). */
   ephemeralArgs: boolean;
 }
@@ -75,7 +76,12 @@ export const githubFacts = defineFact<ActionsRunner[]>('github', async (env) => 
     const credentials = [];
     for (const f of ['.credentials', '.credentials_rsaparams']) {
       const path = `${dir}/${f}`;
-      credentials.push({ path, stat: await fs.stat(path).catch(() => null) });
+      // Unreadable is not missing: the error is kept for the checks to say so.
+      try {
+        credentials.push({ path, stat: await fs.stat(path) });
+      } catch (err) {
+        credentials.push({ path, stat: null, error: isHostError(err) ? describeCode(err.code) : String(err) });
+      }
     }
     runners.push({
       dir,

@@ -54,7 +54,7 @@ export async function planRemediations(opts: { host: Host; config: AgentConfig; 
   const ids = new Set(opts.remediations.map((r) => r.meta.id));
   const report = await runAudit({ host: opts.host, config: opts.config, checks: opts.checks.filter((c) => ids.has(c.meta.id)) });
   const secrets = new SecretRegistry();
-  const facts = createFacts(opts.host, opts.config, secrets);
+  const facts = createFacts(opts.host, opts.config, secrets, opts.now);
   const planned: PlannedRemediation[] = [];
   const overlay = new Map<string, string>();
   const host = overlaid(opts.host, overlay);

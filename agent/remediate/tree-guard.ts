@@ -32,12 +32,11 @@ export async function treeState(hostDir: string): Promise<TreeState> {
   const top = await fsp.lstat(hostDir);
   const out: TreeState = { mtimeMs: top.mtimeMs, newestMs: top.mtimeMs, newestPath: '.', bytes: 0, locks: [], inodes: new Set([`${top.dev}:${top.ino}`]) };
   await walk(hostDir, {
-    entry(p, name, kind, stat) {
+    entry({ rel, name, kind, stat }) {
       const st = stat();
       if (!st) return;
       out.inodes.add(`${st.dev}:${st.ino}`);
       if (kind !== 'dir') out.bytes += st.size;
-      const rel = path.relative(hostDir, p);
       if (st.mtimeMs > out.newestMs) {
         out.newestMs = st.mtimeMs;
         out.newestPath = rel;

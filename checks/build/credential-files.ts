@@ -1,61 +1,13 @@
-import path from 'node:path';
+import { overflowDraft } from '../../agent/engine/cap.js';
 import { defineCheck, verdict } from '../../agent/engine/define-check.js';
 import type { FindingDraft } from '../../agent/engine/types.js';
-import { buildScanFact, type CredentialFile } from '../../agent/facts/build-scan.js';
-import { describeCode, isHostError } from '../../agent/host/index.js';
-import { readRegularTextSync } from '../../agent/host/tree-fs.js';
+import { buildScanFact, type ScannedDir } from '../../agent/facts/build-scan.js';
+import { inspectCredentialFile } from '../../agent/util/credential-leaks.js';
 import { REF } from '../references.js';
 import { unknownDirs } from './dirs-known.js';
 
-interface Leak {
-  what: string;
-  /** Where in the file: line numbers, never the secret. */
-  where: string[];
-}
-
-const URL_CREDS = /\b[a-z][a-z0-9+.-]*:\/\/[^\s/@:]+:[^\s/@]+@/i;
-
-/** What secret a credential file holds, judged by its kind; null when it holds none. */
-export function inspectCredentialFile(file: string, text: string): Leak | null {
-  const lines = text.split('\n');
-  const hits = (re: RegExp) => lines.flatMap((l, i) => (re.test(l) ? [`line ${i + 1}`] : []));
-  const name = path.basename(file);
-  const parent = path.basename(path.dirname(file));
-  if (name === 'config' && parent === '.git') {
-    const where = hits(new RegExp(`^\\s*(url|pushurl)\\s*=.*${URL_CREDS.source}`, 'i'));
-    return where.length ? { what: 'git remote URL with embedded credentials (e.g. gitlab-ci-token:…@, x-access-token:…@)', where } : null;
-  }
-  if (name === '.netrc' || name === '_netrc') {
-    const where = hits(/(^|\s)password\s+\S/);
-    return where.length ? { what: '.netrc with a password', where } : null;
-  }
-  if (name === '.git-credentials') {
-    const where = hits(URL_CREDS);
-    return where.length ? { what: 'git credential store (.git-credentials)', where } : null;
-  }
-  if (name === '.npmrc') {
-    const where = hits(/(_authToken|_auth|_password)\s*=\s*\S/);
-    return where.length ? { what: '.npmrc with an auth token', where } : null;
-  }
-  if (name === 'config.json' && parent === '.docker') {
-    try {
-      const doc = JSON.parse(text) as { auths?: Record<string, { auth?: string; identitytoken?: string }> };
-      const regs = Object.entries(doc.auths ?? {}).filter(([, v]) => v && (v.auth || v.identitytoken)).map(([k]) => k);
-      return regs.length ? { what: `docker config.json with registry auths`, where: regs.map((r) => `registry ${r}`) } : null;
-    } catch {
-      return null; // not JSON: docker would not use it either
-    }
-  }
-  return null;
-}
-
-function read(file: CredentialFile): string | { error: string } {
-  try {
-    return readRegularTextSync(file.hostPath, file.path, 1024 * 1024);
-  } catch (err) {
-    return { error: `${file.path}: ${isHostError(err) ? describeCode(err.code) : String(err)}` };
-  }
-}
+/** Moved to agent/util (the scan judges each file as it meets it); re-exported for the remediation. */
+export { inspectCredentialFile };
 
 export default defineCheck({
   meta: {
@@ -76,22 +28,14 @@ export default defineCheck({
   async run(ctx) {
     const scans = await ctx.facts.get(buildScanFact);
     const present = scans.filter((s) => s.exists);
+    const blocked = scans.filter((s) => s.problem);
     const broken = await unknownDirs(ctx);
-    if (broken.length > 0 && present.length === 0) return broken;
-    if (present.length === 0) return [verdict.skip('builds', 'no builds or cache dir on this host')];
-    const findings: FindingDraft[] = [];
-    for (const s of present) {
-      const texts = s.credentialFiles.map(read);
-      s.credentialFiles.forEach((file, i) => {
-        const text = texts[i]!;
-        if (typeof text !== 'string') {
-          findings.push(verdict.error(file.path, text.error));
-          return;
-        }
-        const leak = inspectCredentialFile(file.path, text);
-        if (leak) findings.push(verdict.fail(file.path, `${leak.what} left in the ${s.dir.kind} dir of ${s.dir.owner}`, leak.where));
-      });
-    }
+    if (broken.length > 0 && present.length === 0 && blocked.length === 0) return broken;
+    if (present.length === 0 && blocked.length === 0) return [verdict.skip('builds', 'no builds or cache dir on this host')];
+    const findings: FindingDraft[] = [...broken];
+    // A dir that could not be looked at may hold credentials: not a pass, not absent.
+    for (const s of blocked) findings.push(verdict.warn(s.dir.path, `the ${s.dir.kind} dir of ${s.dir.owner} could not be scanned, credentials in it not seen: ${s.problem}`));
+    for (const s of present) findings.push(...judge(s));
     if (findings.length === 0) {
       const dirs = present.map((s) => s.dir.path);
       return [verdict.pass(dirs.join(', '), `no credentials in ${present.reduce((n, s) => n + s.stats.files, 0)} files of ${dirs.length} dir(s)`)];
@@ -99,3 +43,31 @@ export default defineCheck({
     return findings;
   },
 });
+
+/** One dir's leaks (the first ones listed, the rest counted), read errors and blind spots. */
+function judge(s: ScannedDir): FindingDraft[] {
+  const out: FindingDraft[] = [];
+  const { leaks, errors } = s.credentials;
+  for (const l of leaks.items) out.push({ ...verdict.fail(l.path, `${l.what} left in the ${s.dir.kind} dir of ${s.dir.owner}`, l.where), bytes: l.size });
+  if (leaks.omitted > 0) {
+    const listedBytes = leaks.items.reduce((n, l) => n + l.size, 0);
+    out.push(overflowDraft('path', { count: leaks.omitted, bytes: leaks.bytes - listedBytes, statuses: { fail: leaks.omitted }, examples: [] }));
+  }
+  for (const e of errors.items) out.push(verdict.error(e.path, e.error));
+  if (errors.omitted > 0) out.push(overflowDraft('path', { count: errors.omitted, bytes: 0, statuses: { error: errors.omitted }, examples: [] }));
+  const blind = blindSpots(s);
+  if (blind) out.push(verdict.warn(s.dir.path, `part of the ${s.dir.kind} dir of ${s.dir.owner} was not scanned, credentials there not seen`, blind));
+  return out;
+}
+
+/** What a scan could not see (unreadable or swapped dirs, a stop, a pending-dir overflow), or null. */
+export function blindSpots(s: ScannedDir): string[] | null {
+  const lines: string[] = [];
+  if (s.unreadable.count > 0) {
+    const more = s.unreadable.omitted > 0 ? ` and ${s.unreadable.omitted} more` : '';
+    lines.push(`not readable, not scanned (${s.unreadable.count}): ${s.unreadable.items.slice(0, 10).join(', ')}${s.unreadable.items.length > 10 ? ` and ${s.unreadable.count - 10} more` : more}`);
+  }
+  if (s.stats.aborted) lines.push(`the scan was stopped (check timeout) with ${s.stats.notWalked} dir(s) not walked`);
+  else if (s.stats.notWalked > 0) lines.push(`${s.stats.notWalked} dir(s) not walked: more dirs pending than the walk keeps at once`);
+  return lines.length ? lines : null;
+}

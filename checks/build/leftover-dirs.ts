@@ -5,6 +5,7 @@ import { buildScanFact } from '../../agent/facts/build-scan.js';
 import { gitlabFacts } from '../../agent/facts/gitlab.js';
 import { githubFacts } from '../../agent/facts/github.js';
 import { REF } from '../references.js';
+import { blindSpots } from './credential-files.js';
 import { unknownDirs } from './dirs-known.js';
 import { isEphemeral } from '../runner/runners.js';
 
@@ -54,12 +55,13 @@ export default defineCheck({
       ...github.filter((g) => g.ephemeralArgs || g.settings?.ephemeral === true).map((g) => g.subject),
     ]);
     const present = scans.filter((s) => s.exists);
-    if (present.length === 0) {
+    // Unreadable is not absent: a dir we could not look at may be full of old checkouts.
+    const blocked = scans.filter((s) => s.problem).map((s) => verdict.warn(s.dir.path, `the ${s.dir.kind} dir of ${s.dir.owner} could not be scanned, leftovers in it not seen: ${s.problem}`));
+    if (present.length === 0 && blocked.length === 0) {
       const where = scans.map((s) => `${s.dir.path} (${s.dir.kind} dir of ${s.dir.owner}, ${s.dir.source})`);
       return [verdict.skip('builds', `no builds dir exists yet: ${where.join('; ')}`)];
     }
-    const cutoff = ctx.now.getTime() - maxAgeHours * 3600_000;
-    const findings: FindingDraft[] = [];
+    const findings: FindingDraft[] = [...broken, ...blocked];
     for (const s of present) findings.push(await judge(s));
     return findings;
 
@@ -73,19 +75,23 @@ export default defineCheck({
       if (running.length > 0) {
         return verdict.skip(subject, `a job is running in it (pid ${running.map((p) => `${p.pid} ${p.comm}`).join(', ')}); leftovers are judged when the runner is idle`);
       }
-      const old = s.jobDirs.filter((j) => j.lastUsedMs < cutoff);
-      const unreadable = s.unreadable.map((u) => `unreadable: ${u}`);
-      if (old.length === 0) {
-        return verdict.pass(subject, `${s.jobDirs.length} job dir(s), none unused for more than ${maxAgeHours} h`, unreadable);
+      // The scan judged "old" against the same max_age_hours (agent/facts/build-scan.ts).
+      const old = s.jobs.old;
+      const blind = blindSpots(s) ?? [];
+      if (old.count === 0) {
+        const msg = `${s.jobs.count} job dir(s), none unused for more than ${maxAgeHours} h`;
+        return blind.length ? verdict.warn(subject, `${msg} among those seen; part of it was not scanned`, blind) : verdict.pass(subject, msg);
       }
       let bytes = 0;
-      for (const j of old) bytes += await j.bytes();
-      const oldest = old[0]!;
+      for (const j of old.items) bytes += await j.bytes(ctx.signal);
+      const oldest = old.items[0]!;
       const ageH = Math.floor((ctx.now.getTime() - oldest.lastUsedMs) / 3600_000);
+      // Only the oldest ones are kept (and sized, and removed by the remediation in this run): the rest are counted.
+      const sized = old.omitted > 0 ? ` of the ${old.items.length} oldest (${old.omitted} more not sized)` : '';
       return verdict.warn(
         subject,
-        `${old.length} job dir(s) unused for more than ${maxAgeHours} h while no job runs, ${formatBytes(bytes)} in all`,
-        [`count ${old.length}`, `oldest ${oldest.path} (last used ${new Date(oldest.lastUsedMs).toISOString()}, ${ageH} h ago)`, `total bytes ${bytes}`, ...unreadable],
+        `${old.count} job dir(s) unused for more than ${maxAgeHours} h while no job runs, ${formatBytes(bytes)} in all${sized}`,
+        [`count ${old.count}`, `oldest ${oldest.path} (last used ${new Date(oldest.lastUsedMs).toISOString()}, ${ageH} h ago)`, `total bytes ${bytes}${sized}`, ...blind],
       );
     }
   },

@@ -18,6 +18,9 @@ export default defineCheck({
     const users = await ctx.host.users();
     return forEachActionsRunner(ctx, (r) => {
       const present = r.credentials.filter((c) => c.stat !== null);
+      const unreadable = r.credentials.filter((c) => c.error);
+      // What could not be looked at may be exposed: never "not registered".
+      if (unreadable.length > 0) return verdict.error(r.subject, `could not be checked: ${unreadable.map((c) => `${c.path}: ${c.error}`).join(', ')}`);
       if (present.length === 0) {
         const jit = r.ephemeralArgs ? ' (a just-in-time runner keeps them in memory)' : ': the runner is not registered';
         return verdict.skip(r.subject, `no .credentials or .credentials_rsaparams in ${r.dir}${jit}`);

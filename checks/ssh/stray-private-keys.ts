@@ -1,3 +1,4 @@
+import { overflowDraft } from '../../agent/engine/cap.js';
 import { defineCheck, verdict } from '../../agent/engine/define-check.js';
 import type { FindingDraft } from '../../agent/engine/types.js';
 import { runnerDirsFact } from '../../agent/facts/runner-dirs.js';
@@ -13,8 +14,8 @@ const MAX_LISTED = 10;
 
 const files = (n: number) => `${n} file${n === 1 ? '' : 's'}`;
 
-function listed(label: string, items: string[]): string {
-  const more = items.length > MAX_LISTED ? ` and ${items.length - MAX_LISTED} more` : '';
+function listed(label: string, items: string[], count = items.length): string {
+  const more = count > Math.min(items.length, MAX_LISTED) ? ` and ${count - Math.min(items.length, MAX_LISTED)} more` : '';
   return `${label}: ${items.slice(0, MAX_LISTED).join(', ')}${more}`;
 }
 
@@ -54,26 +55,36 @@ export default defineCheck({
     roots.push({ path: '/tmp', scope: 'all', why: 'in /tmp' });
     for (const p of ['/home', '/root', '/tmp']) roots.push({ path: p, scope: 'others-readable', why: `under ${p}` });
 
-    const scan = await scanForKeys(ctx.host.fs, roots);
+    const scan = await scanForKeys(ctx.host.fs, roots, ctx.signal);
     const broken = await unknownDirs(ctx);
-    if (scan.walked.length === 0 && broken.length === 0) {
+    if (scan.walked.length === 0 && scan.unreadable.count === 0 && broken.length === 0) {
       return [verdict.skip('private-keys', 'nothing to scan: no /home, /root or /tmp, no runner home, builds or cache dir')];
     }
     const findings: FindingDraft[] = [];
-    for (const k of scan.keys) {
+    for (const k of scan.keys.items) {
       const what = describeKey(k.key);
-      findings.push(
-        verdict.fail(k.path, `${what} ${k.reasons.join('; ')}`, [
+      findings.push({
+        ...verdict.fail(k.path, `${what} ${k.reasons.join('; ')}`, [
           `type: ${what}`,
           `fingerprint ${k.fingerprint} (first 12 hex of SHA-256 of the file)`,
           `mode ${k.mode.toString(8).padStart(4, '0')}, owner ${users.userName(k.uid)}:${users.groupName(k.gid)}, ${k.size} bytes`,
         ]),
-      );
+        bytes: k.size,
+      });
     }
+    if (scan.keys.omitted > 0) {
+      const listedBytes = scan.keys.items.reduce((n, k) => n + k.size, 0);
+      findings.push(overflowDraft('path', { count: scan.keys.omitted, bytes: scan.keys.bytes - listedBytes, statuses: { fail: scan.keys.omitted }, examples: [] }));
+    }
+    // What could not be read or reached may hold a key: never a silent pass.
+    const blind: string[] = [];
+    if (scan.unreadable.count) blind.push(listed(`not readable, not scanned (${scan.unreadable.count})`, scan.unreadable.items, scan.unreadable.count));
+    if (scan.aborted) blind.push(`the scan was stopped (check timeout) with ${scan.notWalked} dir(s) not walked`);
+    else if (scan.notWalked) blind.push(`${scan.notWalked} dir(s) not walked: more dirs pending than the walk keeps at once`);
+    if (blind.length) findings.push(verdict.warn('private-keys', 'part of the places where stray keys are looked for could not be scanned: keys there were not seen', blind));
     if (findings.length > 0) return [...broken, ...findings];
     const total = scan.walked.reduce((n, w) => n + w.files, 0);
     const evidence = scan.walked.map((w) => `${w.path}: ${files(w.files)} (${w.why})`);
-    if (scan.unreadable.length) evidence.push(listed('not readable, not scanned', scan.unreadable));
     if (scan.tooBig) evidence.push(`${files(scan.tooBig)} over ${MAX_KEY_FILE_BYTES / 1024} KiB skipped (no key file is that large)`);
     evidence.push(...notes);
     return [...broken, verdict.pass(scan.walked.map((w) => w.path).join(', '), `no private key in ${files(total)}`, evidence)];

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { redactPatterns } from '../../agent/engine/redact.js';
 import { actAsFor, runnerDirsFact } from '../../agent/facts/runner-dirs.js';
+import { ESCAPED_PATH_REFUSAL, mayHoldEscapedBytes } from '../../agent/util/byte-names.js';
 import { defineRemediation, type Plan, type Refusal, NOT_SYSTEM } from '../../agent/remediate/types.js';
 import { inspectCredentialFile } from '../../checks/build/credential-files.js';
 
@@ -58,6 +59,10 @@ export default defineRemediation({
     const dirs = await ctx.facts.get(runnerDirsFact);
     for (const f of findings) {
       if (f.status !== 'fail' || !f.subject.startsWith('/')) continue;
+      if (mayHoldEscapedBytes(f.subject)) {
+        out.push({ remediation: 'RG-BUILD-002', subject: f.subject, reason: ESCAPED_PATH_REFUSAL });
+        continue;
+      }
       const actAs = actAsFor(dirs, f.subject);
       const as = actAs ? { actAs } : {};
       const st = await ctx.host.fs.lstat(f.subject);

@@ -1,6 +1,7 @@
 import { buildScanFact, type JobDir } from '../../agent/facts/build-scan.js';
 import { treeState } from '../../agent/remediate/tree-guard.js';
 import { defineRemediation, type Plan, type Refusal, type Step, NOT_SYSTEM } from '../../agent/remediate/types.js';
+import { ESCAPED_PATH_REFUSAL } from '../../agent/util/byte-names.js';
 import { formatBytes } from '../../checks/build/leftover-dirs.js';
 
 /** The check's default (checks/build/leftover-dirs.ts): both read `[checks.RG-BUILD-001] max_age_hours`. */
@@ -39,7 +40,12 @@ export default defineRemediation({
       const scan = scans.find((s) => s.exists && s.dir.path === f.subject);
       if (f.status !== 'warn' || !scan) continue;
       const steps: Step[] = [];
-      for (const j of outermost(scan.jobDirs.filter((d) => d.lastUsedMs < cutoff))) {
+      // The scan keeps the oldest job dirs (agent/facts/build-scan.ts SCAN_SAMPLE): a flood is removed a batch per run.
+      for (const j of outermost(scan.jobs.old.items.filter((d) => d.lastUsedMs < cutoff))) {
+        if (!j.exact) {
+          out.push({ remediation: 'RG-BUILD-001', subject: j.path, reason: ESCAPED_PATH_REFUSAL });
+          continue;
+        }
         const st = await ctx.host.fs.lstat(j.path);
         if (!st || st.kind !== 'dir') continue; // gone (or replaced) since the audit
         const tree = await treeState(await ctx.host.fs.hostPath(j.path));

@@ -1,5 +1,6 @@
 import { actAsFor, runnerDirsFact } from '../../agent/facts/runner-dirs.js';
 import { sshdForUser } from '../../agent/facts/sshd.js';
+import { ESCAPED_PATH_REFUSAL, mayHoldEscapedBytes } from '../../agent/util/byte-names.js';
 import type { Finding } from '../../agent/engine/types.js';
 import { defineRemediation, type Plan, type PlanContext, type Refusal, NOT_SYSTEM } from '../../agent/remediate/types.js';
 import { expandKeysFile, parseAuthorizedKeys } from '../../checks/ssh/authorized-keys.js';
@@ -21,6 +22,10 @@ export const strayKeys = defineRemediation({
     const dirs = await ctx.facts.get(runnerDirsFact);
     for (const f of findings) {
       if (f.status !== 'fail' || !f.subject.startsWith('/')) continue;
+      if (mayHoldEscapedBytes(f.subject)) {
+        out.push(refuse('RG-SSH-001', f.subject, ESCAPED_PATH_REFUSAL));
+        continue;
+      }
       const actAs = actAsFor(dirs, f.subject);
       const st = await ctx.host.fs.lstat(f.subject);
       if (!st) continue; // gone since the audit: nothing to move

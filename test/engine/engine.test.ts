@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { defaultConfig } from '../../agent/config/schema.js';
 import { defineCheck, verdict } from '../../agent/engine/define-check.js';
 import { fingerprint, redactPatterns, SecretRegistry } from '../../agent/engine/redact.js';
-import { runAudit } from '../../agent/engine/run-checks.js';
+import { checkBudgetMs, runAudit } from '../../agent/engine/run-checks.js';
 import { summarize } from '../../agent/engine/score.js';
 import type { CheckMeta, Finding } from '../../agent/engine/types.js';
 import { createHost } from '../../agent/host/index.js';
@@ -39,7 +39,7 @@ describe('runAudit', () => {
     ]);
     const by = Object.fromEntries(report.findings.map((f) => [f.check, f]));
     expect(by['RG-T-001']).toMatchObject({ status: 'error', message: 'could not be evaluated: boom at /etc/x:3' });
-    expect(by['RG-T-002']).toMatchObject({ status: 'error', message: 'could not be evaluated: check timed out after 100 ms' });
+    expect(by['RG-T-002']).toMatchObject({ status: 'error', message: expect.stringMatching(/^timed out after 100 ms and was stopped: not everything was seen/) });
     expect(by['RG-T-003']).toMatchObject({ status: 'fail', remediation: { id: null, automated: false, summary: 'fix it' } });
     expect(by['RG-T-004']).toMatchObject({ status: 'error', message: 'the check produced no finding' });
     expect(report.summary).toMatchObject({ total: 4, fail: 1, error: 3, score: 0 });
@@ -124,5 +124,21 @@ describe('redaction', () => {
     const r = new SecretRegistry();
     r.add('short');
     expect(r.redact('short')).toBe('short'); // too short to be a secret worth masking
+  });
+});
+
+describe('check budgets', () => {
+  const m = (timeoutMs?: number) => defineCheck({ meta: { id: 'RG-T-900', title: 't', severity: 'low', area: 'host', rationale: 'r', references: [], reads: [], remediation: { summary: 's' }, timeoutMs }, run: async () => [] });
+  const cfg = (ms: number) => {
+    const c = defaultConfig();
+    c.agent.check_timeout_ms = ms;
+    return c;
+  };
+  it('[agent] check_timeout_ms is an ordinary check\'s budget; a walker\'s declared budget scales with it', () => {
+    expect(checkBudgetMs(m(), cfg(15_000))).toBe(15_000);
+    expect(checkBudgetMs(m(), cfg(3_000))).toBe(3_000);
+    expect(checkBudgetMs(m(120_000), cfg(15_000))).toBe(120_000);
+    expect(checkBudgetMs(m(120_000), cfg(30_000))).toBe(240_000);
+    expect(checkBudgetMs(m(120_000), cfg(1))).toBe(8);
   });
 });

@@ -33,7 +33,7 @@ describe('scanForKeys', () => {
     await t.file('/root/backup/id_rsa', key('rsa-pem'), { mode: 0o644 });
     await t.file('/home/carol/pub/id_rsa', key('rsa-pem'), { mode: 0o644, uid: 1003, gid: 1003 });
     const r = await scanForKeys(createHost({ root: t.root }).fs, [...ROOTS, { path: '/root', scope: 'others-readable', why: 'under /root' }]);
-    expect(r.keys.map((k) => k.path)).toEqual(['/home/carol/pub/id_rsa']);
+    expect(r.keys.items.map((k) => k.path)).toEqual(['/home/carol/pub/id_rsa']);
     expect(r.walked.find((w) => w.path === '/root')).toEqual({ path: '/root', why: 'under /root; not searchable by others, nothing in it is readable by them', files: 0 });
   });
 
@@ -42,7 +42,7 @@ describe('scanForKeys', () => {
     await t.file('/home/alice/shared/id_rsa', key('rsa-pem'), { mode: 0o644, uid: 1001, gid: 1001 });
     await t.file('/home/alice/.ssh/id_ed25519', key('ed25519-enc'), { mode: 0o600, uid: 1001, gid: 1001 });
     const r = await scanForKeys(createHost({ root: t.root }).fs, ROOTS);
-    expect(r.keys.map((k) => [k.path, k.fingerprint, k.reasons])).toEqual([
+    expect(r.keys.items.map((k) => [k.path, k.fingerprint, k.reasons])).toEqual([
       [`${HOME}/a/notes.txt`, sha12(key('ed25519')), ['in the home of runner user gitlab-runner', 'readable by others (mode 0644)']],
       ['/home/alice/shared/id_rsa', sha12(key('rsa-pem')), ['readable by others (mode 0644)']],
     ]);
@@ -59,7 +59,7 @@ describe('scanForKeys', () => {
     try {
       await fsp.writeFile(t.p(`${HOME}/mnt/id_ed25519`), key('ed25519'));
       const r = await scanForKeys(createHost({ root: t.root }).fs, ROOTS);
-      expect(r.keys).toEqual([]);
+      expect(r.keys.items).toEqual([]);
       expect(r.walked[0]!.files).toBe(0);
     } finally {
       execFileSync('umount', [t.p(`${HOME}/mnt`)]);
@@ -70,7 +70,7 @@ describe('scanForKeys', () => {
     await t.file('/srv/runner/id', key('ecdsa-pem'), { mode: 0o600, ...RUNNER });
     await t.symlink('/home/ci', '/srv/runner');
     const r = await scanForKeys(createHost({ root: t.root }).fs, [{ path: '/home/ci', scope: 'all', why: 'in the home of runner user ci' }]);
-    expect(r.keys.map((k) => k.path)).toEqual(['/srv/runner/id']);
+    expect(r.keys.items.map((k) => k.path)).toEqual(['/srv/runner/id']);
   });
 
   it('as an unprivileged user: unreadable dirs and files are noted, the walk goes on', async () => {
@@ -99,7 +99,7 @@ console.log(JSON.stringify(await scanForKeys(host.fs, JSON.parse(process.argv[3]
     await fsp.chmod(bundle, 0o644);
     const out = execFileSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, bundle, t.root, JSON.stringify(ROOTS)]);
     const r = JSON.parse(out.toString()) as Awaited<ReturnType<typeof scanForKeys>>;
-    expect(r.keys.map((k) => k.path)).toEqual([`${HOME}/open/deploy_key`]);
-    expect(r.unreadable.sort()).toEqual([`${HOME}/private (EACCES)`, `${HOME}/sealed.pem (EACCES)`]);
+    expect(r.keys.items.map((k) => k.path)).toEqual([`${HOME}/open/deploy_key`]);
+    expect(r.unreadable.items.sort()).toEqual([`${HOME}/private (EACCES)`, `${HOME}/sealed.pem (EACCES)`]);
   });
 });

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { promises as fsp } from 'node:fs';
+import { closeSync, constants, promises as fsp, mkdirSync, openSync, readdirSync, writeFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { treeBytes, walk } from '../../agent/util/walk.js';
 import { FixtureTree } from '../helpers/fixture-tree.js';
@@ -14,7 +14,7 @@ afterEach(async () => {
 
 async function names(start: string): Promise<{ seen: string[]; files: number }> {
   const seen: string[] = [];
-  const stats = await walk(start, { entry: (p) => void seen.push(p.slice(start.length)) });
+  const stats = await walk(start, { entry: (e) => void seen.push('/' + e.rel) });
   return { seen: seen.sort(), files: stats.files };
 }
 
@@ -44,10 +44,90 @@ describe('walk', () => {
       const r = await names(t.p('/b'));
       expect(r.seen).toEqual(['/keep', '/mnt']);
       const all: string[] = [];
-      await walk(t.p('/b'), { entry: (p) => void all.push(p) }, { xdev: false });
+      await walk(t.p('/b'), { entry: (e) => void all.push('/' + e.rel) }, { xdev: false });
       expect(all.some((p) => p.endsWith('/mnt/hidden'))).toBe(true);
     } finally {
       execFileSync('umount', [t.p('/b/mnt')]);
     }
+  });
+});
+
+describe('walk: bytes, depth, swaps, stops', () => {
+  it('names that are not UTF-8 are walked into and shown as \\xNN; rawName keeps the bytes', async () => {
+    const bad = Buffer.concat([Buffer.from(t.p('/b/')), Buffer.from([0x61, 0xff, 0x5c])]);
+    await fsp.mkdir(t.p('/b'), { recursive: true });
+    await fsp.mkdir(bad);
+    await fsp.writeFile(Buffer.concat([bad, Buffer.from('/f\u00e9')]), 'x');
+    const seen: Array<[string, boolean, string]> = [];
+    await walk(t.p('/b'), { entry: (e) => void seen.push([e.rel, e.exact, e.rawName.toString('hex')]) });
+    expect(seen.sort()).toEqual([
+      ['a\\xff\\', false, '61ff5c'],
+      ['a\\xff\\/fé', false, Buffer.from('fé').toString('hex')],
+    ]);
+  });
+
+  it('reaches entries far below PATH_MAX with a bounded number of open fds', async () => {
+    let fd = openSync(t.p('/'), constants.O_RDONLY | constants.O_DIRECTORY);
+    const name = 'n'.repeat(250);
+    mkdirSync(`/proc/self/fd/${fd}/deep`);
+    const next0 = openSync(`/proc/self/fd/${fd}/deep`, constants.O_RDONLY | constants.O_DIRECTORY);
+    closeSync(fd);
+    fd = next0;
+    for (let i = 0; i < 80; i++) {
+      mkdirSync(`/proc/self/fd/${fd}/${name}`);
+      const next = openSync(`/proc/self/fd/${fd}/${name}`, constants.O_RDONLY | constants.O_DIRECTORY);
+      closeSync(fd);
+      fd = next;
+    }
+    writeFileSync(`/proc/self/fd/${fd}/bottom`, 'x');
+    closeSync(fd);
+    let bottom = '';
+    let maxFds = 0;
+    const fds = () => readdirSync('/proc/self/fd').length;
+    const base = fds();
+    await walk(t.p('/deep'), {
+      entry(e) {
+        maxFds = Math.max(maxFds, fds() - base);
+        if (e.name === 'bottom') bottom = e.rel;
+      },
+    });
+    expect(Buffer.byteLength(bottom)).toBe(80 * 251 + 'bottom'.length); // 20,000+ bytes below the start
+    // one anchor per ~3000 bytes of path, plus the dir being listed
+    expect(maxFds).toBeLessThanOrEqual(Math.ceil((80 * 251) / 3000) + 3);
+    execFileSync('rm', ['-rf', t.p('/deep')]);
+  });
+
+  it('a dir swapped for a link, or for another dir, after its listing is reported, not followed', async () => {
+    await t.file('/b/a/inside', 'x');
+    await t.file('/b/c/inside', 'x');
+    await t.file('/secret/key', 'k');
+    const seen: string[] = [];
+    const bad: string[] = [];
+    await walk(t.p('/b'), {
+      entry(e) {
+        seen.push(e.rel);
+        e.stat(); // the walk's lstat of the entry happens first; the job swaps right after it
+        // A job racing the walk: between the listing of /b and the open of its subdirs.
+        if (e.rel === 'a') execFileSync('sh', ['-c', `mv ${t.p('/b/a')} ${t.p('/b/a.old')} && ln -s ${t.p('/secret')} ${t.p('/b/a')}`]);
+        if (e.rel === 'c') execFileSync('sh', ['-c', `mv ${t.p('/b/c')} ${t.p('/b/c.old')} && mkdir ${t.p('/b/c')} && touch ${t.p('/b/c/planted')}`]);
+      },
+      unreadable: (rel, code) => void bad.push(`${rel} ${code}`),
+    });
+    expect(seen.filter((p) => p.includes('/'))).toEqual([]); // nothing below a or c: not /secret/key, not planted
+    expect(bad.sort()).toEqual(['a ECHANGED', 'c ECHANGED']);
+  });
+
+  it('stops on its signal between dirs, and says how much it left', async () => {
+    for (let i = 0; i < 50; i++) await t.dir(`/b/${i}/x`);
+    const ac = new AbortController();
+    let dirs = 0;
+    const stats = await walk(t.p('/b'), {
+      entry(e) {
+        if (e.kind === 'dir' && ++dirs === 10) ac.abort();
+      },
+    }, { signal: ac.signal });
+    expect(stats.aborted).toBe(true);
+    expect(stats.notWalked).toBeGreaterThan(0);
+    expect(stats.dirs).toBeLessThan(100);
   });
 });
