@@ -20,7 +20,12 @@ export interface TreeState {
   locks: string[];
   /** dev:ino of every entry, to tell whether a process's cwd or open file is inside (paths differ across mount namespaces). */
   inodes: Set<string>;
+  /** Why the walk did not see everything (an unreadable dir, too many entries to track): the tree is then kept. */
+  incomplete?: string;
 }
+
+/** Entries whose identity is kept to match against processes: beyond it, deleting blind is refused. */
+export const MAX_TRACKED_ENTRIES = 500_000;
 
 /**
  * One walk of `hostDir` (no link followed, one filesystem). Git takes a
@@ -31,11 +36,12 @@ export interface TreeState {
 export async function treeState(hostDir: string): Promise<TreeState> {
   const top = await fsp.lstat(hostDir);
   const out: TreeState = { mtimeMs: top.mtimeMs, newestMs: top.mtimeMs, newestPath: '.', bytes: 0, locks: [], inodes: new Set([`${top.dev}:${top.ino}`]) };
-  await walk(hostDir, {
+  const seen = await walk(hostDir, {
     entry({ rel, name, kind, stat }) {
       const st = stat();
       if (!st) return;
-      out.inodes.add(`${st.dev}:${st.ino}`);
+      if (out.inodes.size < MAX_TRACKED_ENTRIES) out.inodes.add(`${st.dev}:${st.ino}`);
+      else out.incomplete ??= `more than ${MAX_TRACKED_ENTRIES} entries, too many to check that no process uses one`;
       if (kind !== 'dir') out.bytes += st.size;
       if (st.mtimeMs > out.newestMs) {
         out.newestMs = st.mtimeMs;
@@ -45,6 +51,8 @@ export async function treeState(hostDir: string): Promise<TreeState> {
     },
   });
   out.locks.sort();
+  // What the walk could not see may hold a lock or a fresh file.
+  if (seen.unreadable > 0 || seen.aborted || seen.notWalked > 0) out.incomplete ??= `${seen.unreadable} unreadable dir(s) in it`;
   return out;
 }
 
@@ -90,6 +98,7 @@ async function whyKeep(step: RemoveTree, loc: Located, live: boolean): Promise<s
   if (!samePin(st, pin)) return `${step.path} changed since the plan (another directory is at its name now): left alone`;
   if (st.mtimeMs !== step.mtimeMs) return `${step.path} changed since the plan (a job may be using it): left alone`;
   const now = await stateOf(loc, pin);
+  if (now.incomplete) return `${step.path} could not be seen whole (${now.incomplete}): left alone`;
   if (now.locks.length) return `${step.path} holds ${now.locks[0]}: a job may be running in it (or a crashed one left the lock): left alone`;
   if (step.newestMs !== undefined && now.newestMs > step.newestMs) return `${step.path}/${now.newestPath} changed since the plan (a job may be using it): left alone`;
   const users = live ? await processesUsing(now.inodes) : [];

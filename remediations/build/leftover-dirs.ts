@@ -49,7 +49,9 @@ export default defineRemediation({
         const st = await ctx.host.fs.lstat(j.path);
         if (!st || st.kind !== 'dir') continue; // gone (or replaced) since the audit
         const tree = await treeState(await ctx.host.fs.hostPath(j.path));
-        if (tree.locks.length) {
+        if (tree.incomplete) {
+          out.push({ remediation: 'RG-BUILD-001', subject: j.path, reason: `it could not be seen whole (${tree.incomplete}): a lock or a fresh file may hide there` });
+        } else if (tree.locks.length) {
           out.push({ remediation: 'RG-BUILD-001', subject: j.path, reason: `it holds ${tree.locks.join(', ')}: a job may be running in it; if none is (a crashed job left the lock), delete the lock and plan again` });
         } else if (tree.newestMs >= cutoff) {
           out.push({ remediation: 'RG-BUILD-001', subject: j.path, reason: `${tree.newestPath} in it was modified ${hours(now - tree.newestMs)} h ago, within max_age_hours (${maxAge}): something still uses it` });

@@ -13,6 +13,7 @@ import { caseConfig } from '../helpers/remediation-cases.js';
 import { ageTree, FixtureTree, gitlabRunnerUnit, jobCheckout } from '../helpers/fixture-tree.js';
 import { JOB_UID, listingExcept } from '../helpers/attack.js';
 import { key } from '../checks/ssh/fixture.js';
+import { buildBundle, runCli } from '../helpers/cli.js';
 
 // A CI job (uid 999) owns the runner's home, its builds dir and what it
 // plants in /tmp, and has read this code. Each attack below turned the agent
@@ -120,6 +121,26 @@ describe('a job-owned link is never followed by a remediation', () => {
     const result = await applyPlans(host, planned.flatMap((p) => p.plans), state);
     expect(result.steps.filter((s) => s.state === 'applied')).toEqual([]);
     expect(await listingExcept(t.root, [HOME])).toEqual(before);
+  });
+});
+
+describe('a job dir that cannot be seen whole is not deleted', () => {
+  it('a subdir root cannot read (the unit without DAC capabilities): RG-BUILD-001 refuses the dir, names why', async () => {
+    await shellRunner();
+    const APP = `${HOME}/builds/t0/0/g/app`;
+    await jobCheckout(t, APP);
+    await t.dir(`${APP}/hidden`);
+    await t.file(`${APP}/hidden/.git/index.lock`, '');
+    await ageTree(t, APP, 72);
+    await giveToJob(`${HOME}/builds`);
+    await fsp.chmod(t.p(`${APP}/hidden`), 0o000);
+    const conf = path.join(state, 'config.toml');
+    await fsp.writeFile(conf, `[agent]\nstate_dir = "${state}/s"\n`, { mode: 0o644 });
+    const prefix = ['setpriv', '--bounding-set', '-dac_override,-dac_read_search', '--inh-caps', '-dac_override,-dac_read_search', '--'];
+    const before = await listingExcept(t.root, []);
+    const r = await runCli(buildBundle(), ['fix', 'RG-BUILD-001', '--root', t.root, '--config', conf], { prefix });
+    expect(r.stdout).toContain(`${APP}: refused: it could not be seen whole (1 unreadable dir(s) in it): a lock or a fresh file may hide there`);
+    expect(await listingExcept(t.root, [])).toEqual(before);
   });
 });
 
