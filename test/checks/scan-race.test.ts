@@ -6,14 +6,14 @@
  * listing showed, so the root-only key and credentials are never read:
  * no round reports them.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
+import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultConfig } from '../../agent/config/schema.js';
 import { runAudit } from '../../agent/engine/run-checks.js';
 import { createHost } from '../../agent/host/index.js';
 import credentialFiles from '../../checks/build/credential-files.js';
 import strayKeys from '../../checks/ssh/stray-private-keys.js';
+import { startRacer, type Racer } from '../helpers/attack.js';
 import { FixtureTree, gitlabRunnerUnit } from '../helpers/fixture-tree.js';
 import { key, sha12 } from './ssh/fixture.js';
 
@@ -22,24 +22,8 @@ const BUILDS = '/home/gitlab-runner/builds';
 const ROUNDS = 50;
 const SECRET_TOKEN = 'glpat-ROOTONLYSECRET0001';
 
-// Exchanges two names as fast as it can until SIGTERM, then prints how many swaps it made.
-const RACER = String.raw`
-import ctypes, signal, sys
-libc = ctypes.CDLL(None, use_errno=True)
-a, b = sys.argv[1].encode(), sys.argv[2].encode()
-n = 0
-def done(*_):
-    sys.stdout.write('%d\n' % n); sys.stdout.flush(); sys.exit(0)
-signal.signal(signal.SIGTERM, done)
-sys.stdout.write('ready\n'); sys.stdout.flush()
-while True:
-    if libc.renameat2(-100, a, -100, b, 2) == 0:
-        n += 1
-`;
-
 let t: FixtureTree;
-let racer: ChildProcess;
-let out = '';
+let racer: Racer | undefined;
 
 beforeAll(async () => {
   t = await FixtureTree.create();
@@ -61,19 +45,11 @@ beforeAll(async () => {
   await t.dir(`${BUILDS}/x/d`, JOB);
   await t.symlink(`${BUILDS}/x/l`, t.p('/srv/secret'));
   execFileSync('chown', ['-h', '999:999', t.p(`${BUILDS}/x/l`)]);
-  racer = spawn('/usr/bin/python3', ['-c', RACER, t.p(`${BUILDS}/x/d`), t.p(`${BUILDS}/x/l`)], { ...JOB, stdio: ['ignore', 'pipe', 'inherit'] });
-  racer.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  while (!out.includes('ready\n')) {
-    if (racer.exitCode !== null) throw new Error(`racer exited ${racer.exitCode}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
+  racer = await startRacer(t.p(`${BUILDS}/x/d`), t.p(`${BUILDS}/x/l`), JOB.uid);
 });
 
 afterAll(async () => {
-  if (racer.exitCode === null) {
-    racer.kill('SIGTERM');
-    await once(racer, 'exit');
-  }
+  await racer?.stop();
   await t.remove();
 });
 
@@ -89,8 +65,8 @@ describe('the scans against a job swapping a dir and a link', () => {
       // What the race made it miss is said, not passed over: a swapped dir is "changed during the scan".
       for (const f of report.findings.filter((f) => f.status === 'warn')) expect(f.evidence.join('\n')).toMatch(/changed during the scan/);
     }
-    racer.kill('SIGTERM');
-    await once(racer, 'exit');
-    expect(Number(out.split('\n')[1])).toBeGreaterThan(ROUNDS); // the job really raced
+    const swaps = await racer!.stop();
+    racer = undefined;
+    expect(swaps).toBeGreaterThan(ROUNDS); // the job really raced
   });
 });
