@@ -1,3 +1,4 @@
+import { closeSync, constants, existsSync, openSync } from 'node:fs';
 import { ConfigError } from '../config/load.js';
 import { TrustError } from '../host/trust.js';
 import { createLogger } from '../log.js';
@@ -24,6 +25,19 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   daemon: async () => (await import('./commands/daemon.js')).daemonCommand,
 };
 
+/** Commands that read or change files: they reach them through /proc/self/fd (openat semantics). */
+const NEEDS_PROC = new Set(['audit', 'run', 'deliver', 'fix', 'rollback', 'daemon']);
+
+/** Without /proc nothing can be reached safely: said at once, as a usage problem, not as a missing file later. */
+function requireProcFd(): void {
+  const fd = openSync('/', constants.O_RDONLY | constants.O_DIRECTORY);
+  try {
+    if (!existsSync(`/proc/self/fd/${fd}/.`)) throw new UsageError('/proc is not mounted: runnerguard reaches every file through /proc/self/fd (openat semantics, no link followed); mount proc (mount -t proc proc /proc) and run again');
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** Returns the exit code; never lets a stack trace reach the user. */
 export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
@@ -42,6 +56,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stdout.write(USAGE);
       return 0;
     }
+    if (NEEDS_PROC.has(cmd)) requireProcFd();
     return await (await load())(rest);
   } catch (err) {
     // A state, config or credential path that is not root-controlled: exit 2, the path and the reason.

@@ -190,8 +190,13 @@ describe('RG-AUDIT-001 live in a booted Debian 12 (systemd-nspawn): auditd canno
     expect([r.status, r.error]).toEqual(['applied', undefined]);
     expect(await unitState(PROBE)).toBe('enabled active');
     expect(await b.must(['readlink', `/etc/systemd/system/multi-user.target.wants/${PROBE}`])).toBe(`/etc/systemd/system/${PROBE}\n`);
-    const rb = await b.exec(['runnerguard', 'rollback']);
-    expect([rb.code, rb.stdout, rb.stderr]).toEqual([0, `undone  serviceEnable-probe ${PROBE}: systemctl enable --now ${PROBE}\nrolled back run ${r.runId}\n`, '']);
+    // The CLI knows no remediation "serviceEnable-probe": a journal is data, and its entry is refused, the unit left as it is.
+    const refused = await b.exec(['runnerguard', 'rollback']);
+    expect([refused.code, refused.stderr]).toEqual([1, `runnerguard: could not undo serviceEnable-probe ${PROBE}: journal entry 1 refused: serviceEnable-probe: no such remediation\n`]);
+    expect(await unitState(PROBE)).toBe('enabled active');
+    // Where the probe is defined, the same journal rolls back: stopped and disabled, exactly as before.
+    const rb = (await driver('rollback')) as { runId: string; entries: Array<{ state: string }>; failed: unknown[] };
+    expect([rb.runId, rb.entries.map((e) => e.state), rb.failed]).toEqual([r.runId, ['undone'], []]);
     expect(await hostState()).toEqual(baseline);
     const again = await b.exec(['runnerguard', 'rollback', r.runId]);
     expect([again.code, again.stderr]).toEqual([1, `runnerguard: run ${r.runId} is rolled back already\n`]);

@@ -16,6 +16,7 @@ import { FORMATS } from '../../agent/report/index.js';
 import { runCli } from '../helpers/cli.js';
 import { CACHE_DIR, ensureBookwormNode, freshRoot, layerInfo, type FreshRoot, type RunResult } from '../helpers/debian-root.js';
 import { ageTree, FixtureTree, gitlabRunnerUnit, jobCheckout } from '../helpers/fixture-tree.js';
+import { key as sshKey } from '../checks/ssh/fixture.js';
 
 const BUNDLE = fileURLToPath(new URL('../../dist/runnerguard.mjs', import.meta.url));
 const RG = '/opt/runnerguard/runnerguard.mjs';
@@ -62,8 +63,8 @@ const LIVE_CONFIG = `[[runners]]
 let root: FreshRoot;
 
 function chroot(argv: string[], opts: { live?: boolean; timeoutMs?: number } = {}): Promise<RunResult> {
-  // A live audit sees what any running host has: /proc and /sys.
-  return root.run(argv, { timeoutMs: opts.timeoutMs ?? 300_000, proc: opts.live, sys: opts.live });
+  // Every host has /proc (runnerguard reaches files through /proc/self/fd); a live audit also reads /sys.
+  return root.run(argv, { timeoutMs: opts.timeoutMs ?? 300_000, proc: true, sys: opts.live });
 }
 
 function report(r: RunResult | { code: number | null; stdout: string; stderr: string }): Report {
@@ -267,5 +268,24 @@ describe("the bundle on Debian 12's nodejs (chroot)", () => {
     } finally {
       await new Promise((resolve) => server.close(resolve));
     }
+  });
+
+  it('remediations act through held handles and as the job dir\'s owner on Node 18 (fix --apply, rollback)', async () => {
+    const BUILDS = `${FIXTURE}/home/gitlab-runner/builds`;
+    const KEY = `${JOB}/deploy.pem`;
+    execFileSync('chown', ['-R', '998:998', root.p(BUILDS)]);
+    await fsp.writeFile(root.p(`${FIXTURE}${KEY}`), sshKey('rsa-pem'), { mode: 0o600 });
+    await fsp.chown(root.p(`${FIXTURE}${KEY}`), 998, 998);
+    await fsp.mkdir(root.p('/etc/runnerguard'), { recursive: true });
+    await fsp.writeFile(root.p('/etc/runnerguard/fix.toml'), '[agent]\nstate_dir = "/var/lib/runnerguard-fix"\n', { mode: 0o600 });
+    const apply = await chroot(['node', RG, 'fix', '--apply', 'RG-SSH-001', '--root', FIXTURE, '--config', '/etc/runnerguard/fix.toml']);
+    expect(apply.stdout + apply.stderr).not.toMatch(MISSING_API);
+    expect(apply.stdout, apply.stderr).toMatch(new RegExp(`applied +RG-SSH-001 ${KEY.replace(/[.]/g, '\\.')}`));
+    expect(existsSync(root.p(`${FIXTURE}${KEY}`))).toBe(false);
+    const back = await chroot(['node', RG, 'rollback', '--root', FIXTURE, '--config', '/etc/runnerguard/fix.toml']);
+    expect(back.code, back.stdout + back.stderr).toBe(0);
+    const st = await fsp.lstat(root.p(`${FIXTURE}${KEY}`));
+    // Written back by a child running as uid 998 (the dir's owner), with the key's mode.
+    expect([await fsp.readFile(root.p(`${FIXTURE}${KEY}`)), st.uid, st.mode & 0o7777]).toEqual([sshKey('rsa-pem'), 998, 0o600]);
   });
 });
