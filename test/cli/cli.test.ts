@@ -126,6 +126,15 @@ describe('runnerguard CLI (built bundle)', () => {
     expect((await fsp.stat(out)).mode & 0o777).toBe(0o600);
   });
 
+  it('--format prometheus --output writes the textfile 0644, root\'s, for node_exporter (which reads it as prometheus)', async () => {
+    const out = path.join(t.root, 'runnerguard.prom');
+    const r = await runCli(bundle, ['audit', '--root', t.root, '--format', 'prometheus', '--output', out]);
+    expect(r.stdout).toBe('');
+    const st = await fsp.stat(out);
+    expect([st.mode & 0o777, st.uid]).toEqual([0o644, 0]);
+    expect(await fsp.readFile(out, 'utf8')).toMatch(/^runnerguard_/m);
+  });
+
   it('config check: ok for a valid file, file:line for a typo, refuses a world-writable file', async () => {
     const good = await t.file('/cfg/good.toml', '[agent]\nstate_dir = "/var/lib/runnerguard"\n', { mode: 0o600 });
     expect((await runCli(bundle, ['config', 'check', '--config', t.p(good)])).stdout).toContain(': ok');

@@ -42,7 +42,8 @@ export async function auditCommand(argv: string[]): Promise<number> {
     color: output === undefined && wantColor(process.stdout),
     verbose: Boolean(values.verbose),
   });
-  if (output) await writeLiveFile(output, text, 0o600);
+  // A textfile for node_exporter is read by another user (prometheus); every other report stays root's alone.
+  if (output) await writeLiveFile(output, text, format === 'prometheus' ? 0o644 : 0o600);
   else process.stdout.write(text);
   return exitCodeFor(report, failOn as Severity);
 }
