@@ -74,7 +74,9 @@ export async function chmodAt(loc: Located, mode: number, pin?: Pin): Promise<vo
 /** Sockets cannot be opened: by name, as root where nobody else can swap the entry, else as the owner. */
 async function chmodByName(loc: Located, st: Stats, mode: number, pin?: Pin): Promise<void> {
   checkPin(loc, st, pin);
-  const actor = actorOf(loc);
+  // chmod(2) follows a link: in a sticky dir (/tmp) an entry's owner may still swap it, so that owner acts.
+  const sticky = (loc.dir.st.mode & 0o1000) !== 0 && st.uid !== 0;
+  const actor = actorOf(loc) ?? (sticky ? { uid: st.uid, gid: st.gid, why: `${loc.label} is owned by uid ${st.uid} in a sticky dir` } : null);
   if (!actor) return chmodSync(loc.at, mode);
   const r = await asOwner(actor, loc.dir.fd, { op: 'chmod', name: loc.name, mode, dev: st.dev, ino: st.ino });
   if (r.changed) checkPin(loc, null, { dev: st.dev, ino: st.ino, kind: kindOf(st), uid: st.uid });

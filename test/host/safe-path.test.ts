@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { promises as fsp } from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -131,6 +132,33 @@ describe('acts in a job\'s dir run as the job', () => {
     await expect(chmodAt(loc, 0o666, pin)).rejects.toThrow(/symlink|changed since the plan/);
     expect((await fsp.stat(p('/etc/shadow'))).mode & 0o7777).toBe(0o640);
     release(loc.dir);
+  });
+});
+
+describe('a job\'s socket in a sticky dir (/tmp)', () => {
+  it('is chmod-ed by its owner, not by root by name (chmod follows a link the owner could swap in)', async () => {
+    await fsp.mkdir(p('/tmp'), { mode: 0o1777 });
+    await fsp.chmod(p('/tmp'), 0o1777);
+    const sock = p('/tmp/docker.sock');
+    const server = net.createServer();
+    await new Promise<void>((resolve) => server.listen(sock, resolve));
+    try {
+      await fsp.chown(sock, JOB_UID, JOB_UID);
+      await fsp.chmod(sock, 0o666);
+      const loc = new SafeRoot(root).locate('/tmp/docker.sock');
+      expect(loc.dir.rootControlled).toBe(true);
+      await chmodAt(loc, 0o660, pinOf(lstatAt(loc)!));
+      release(loc.dir);
+      expect((await fsp.lstat(sock)).mode & 0o7777).toBe(0o660);
+      // A root-owned socket there is root's alone to swap: root acts by name.
+      await fsp.chown(sock, 0, 0);
+      const loc2 = new SafeRoot(root).locate('/tmp/docker.sock');
+      await chmodAt(loc2, 0o600, pinOf(lstatAt(loc2)!));
+      release(loc2.dir);
+      expect((await fsp.lstat(sock)).mode & 0o7777).toBe(0o600);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });
 
