@@ -81,8 +81,10 @@ function event(report: Report, f: Finding) {
     finding_info: { uid: stableId(report.host.machineId, f.check, f.subject), title: f.title, desc: f.message, types: ['CI runner hardening'], src_url: firstUrl(f.references) },
     compliance: { control: f.check, standards: ['runnerguard'], status_id: compliance_status_id, status: compliance_status, status_detail: f.message },
     device: { uid: report.host.machineId, hostname: report.host.hostname, type_id: 1, type: 'Server', os: { name: report.host.os, type_id: 200, type: 'Linux' } },
-    resources: [{ name: f.subject, type: 'runner-host-object' }],
-    remediation: { desc: f.remediation.summary, references: f.references },
+    // OCSF 1.1 Compliance Finding: `resource`, the subject of the compliance check (1.3 added `resources`).
+    resource: { name: f.subject, type: 'runner-host-object' },
+    // remediation.desc is required: a pass or skip has nothing to remediate, so no remediation.
+    ...(f.remediation.summary ? { remediation: { desc: f.remediation.summary, references: f.references } } : {}),
     // The check's own severity and status, whatever the OCSF mapping made of them.
     unmapped: { status: f.status, check_severity: f.severity, evidence: f.evidence, target: report.target, ...(f.waived ? { waived: f.waived } : {}) },
   };

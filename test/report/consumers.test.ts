@@ -15,6 +15,7 @@ import { firstUrl } from '../../agent/report/locate.js';
 import { HOMEPAGE } from '../../agent/version.js';
 import { CATALOGUE } from '../../checks/index.js';
 import { FixtureTree, gitlabRunnerUnit } from '../helpers/fixture-tree.js';
+import { expectValidOcsf, ocsfValidator } from './ocsf-schema.js';
 
 // Real audits of one fixture host, read the way each consumer reads them:
 // the SARIF 2.1.0 schema, xmllint, OCSF's Compliance Finding enums.
@@ -189,13 +190,21 @@ type OcsfEvent = {
   finding_info: { uid: string };
   compliance: { control: string; status_id: number; status: string };
   device: { uid: string };
-  resources: Array<{ name: string }>;
+  resource: { name: string };
   unmapped: { status: string };
 };
 
 describe('OCSF 1.1 Compliance Finding (2003)', () => {
   const events = (r: Report) => formatReport(r, 'ocsf', { color: false }).trim().split('\n').map((l) => JSON.parse(l) as OcsfEvent);
   const sev = { info: 1, low: 2, medium: 3, high: 4, critical: 5 } as const;
+
+  it('every line is valid against the OCSF 1.1.0 Compliance Finding schema (class attributes only, required ones, enums)', () => {
+    const text = formatReport(report(), 'ocsf', { color: false });
+    expectValidOcsf(text);
+    // The schema does refuse what 1.1.0 lacks: `resources` (added in 1.3) at the top level.
+    const validate = ocsfValidator();
+    expect(validate({ ...JSON.parse(text.split('\n')[0]!), resources: [] })).toBe(false);
+  });
 
   it('a pass is a resolved, informational finding with compliance Pass, never New at the check severity', () => {
     const r = report();
@@ -208,7 +217,7 @@ describe('OCSF 1.1 Compliance Finding (2003)', () => {
     const fails = r.findings.filter((f) => f.status === 'fail' && !f.waived);
     expect(fails.length).toBeGreaterThan(0);
     for (const f of fails) {
-      const e = es.find((x) => x.compliance.control === f.check && x.resources[0]!.name === f.subject)!;
+      const e = es.find((x) => x.compliance.control === f.check && x.resource.name === f.subject)!;
       expect(e).toMatchObject({ status_id: 1, status: 'New', activity_id: 1, type_uid: 200301, severity_id: sev[f.severity], compliance: { status_id: 3, status: 'Fail' } });
     }
     // The waived warns are suppressed, not New.
@@ -222,7 +231,7 @@ describe('OCSF 1.1 Compliance Finding (2003)', () => {
     const machineId = createHash('sha256').update('0123456789abcdef0123456789abcdef').digest('hex');
     const [a, b] = reports.map(events) as [OcsfEvent[], OcsfEvent[]];
     for (const e of a) expect(e.device.uid).toBe(machineId);
-    const uids = (es: OcsfEvent[]) => new Map(es.map((e) => [`${e.compliance.control} ${e.resources[0]!.name}`, e.finding_info.uid]));
+    const uids = (es: OcsfEvent[]) => new Map(es.map((e) => [`${e.compliance.control} ${e.resource.name}`, e.finding_info.uid]));
     const ua = uids(a);
     expect(ua.size).toBe(a.length);
     expect(new Set(ua.values()).size).toBe(ua.size);

@@ -17,6 +17,7 @@ import { FixtureTree } from '../helpers/fixture-tree.js';
 import { treeHash } from '../helpers/remediation-cases.js';
 import { ACTIONS, LOOKALIKES, NAMES, RUNNER_NAMES, hostileHost } from './hostile-host.js';
 import { expectNoRawControl, statusLines } from './hostile-output.js';
+import { expectValidOcsf } from './ocsf-schema.js';
 
 // Every format of a real audit (the built CLI) of a host where a job chose the
 // names: file and dir names, runner names in its config.toml, a .runner.
@@ -64,6 +65,7 @@ describe('a job names files and runners to forge or break reports', () => {
     expect([...s].some((x) => x.startsWith(`${LONE_WORK}/`))).toBe(true);
     expectNoRawControl(out.json.stdout.replace(/\n/g, ''), 'json');
     for (const line of out.ocsf.stdout.trim().split('\n')) expect(JSON.parse(line).class_uid).toBe(2003);
+    expectValidOcsf(out.ocsf.stdout);
     expectNoRawControl(out.ocsf.stdout.replace(/\n/g, ''), 'ocsf');
   });
 
