@@ -28,6 +28,7 @@ let work: string;
 const out = {} as Record<Format, CliResult>;
 let report: Report;
 let hashes: [string, string];
+let sarifVerbose: CliResult;
 
 beforeAll(async () => {
   bundle = buildBundle();
@@ -36,6 +37,7 @@ beforeAll(async () => {
   work = mkdtempSync(path.join(os.tmpdir(), 'rg-hostile-'));
   const before = await treeHash(t.root);
   for (const f of FORMATS) out[f] = await runCli(bundle, ['audit', '--root', t.root, '--format', f, ...(f === 'text' ? ['--verbose'] : [])]);
+  sarifVerbose = await runCli(bundle, ['audit', '--root', t.root, '--format', 'sarif', '--verbose']);
   report = JSON.parse(out.json.stdout);
   hashes = [before, await treeHash(t.root)];
 }, 300_000);
@@ -128,8 +130,13 @@ describe('a job names files and runners to forge or break reports', () => {
     validate(sarif);
     expect(validate.errors ?? []).toEqual([]);
     const results = sarif.runs[0].results as Array<{ properties: { subject: string }; locations: Array<{ physicalLocation?: { artifactLocation: { uri: string } } }> }>;
-    // Only fail, warn and error results (what needs a look); the others with --verbose.
+    // Only fail, warn and error results (what needs a look); the others with --verbose, as the CLI passes it.
     expect(results).toHaveLength(shown(report).length);
+    expect(results.length).toBeLessThan(report.findings.length);
+    const all = JSON.parse(sarifVerbose.stdout);
+    validate(all);
+    expect(validate.errors ?? []).toEqual([]);
+    expect(all.runs[0].results).toHaveLength(report.findings.length);
     const lone = results.find((r) => r.properties.subject.startsWith(`${LONE_WORK}/`))!;
     expect(lone.properties.subject.startsWith(LONE_WORK)).toBe(true);
     expect(lone.locations[0]!.physicalLocation!.artifactLocation.uri).toMatch(/^home\/gitlab-runner\/actions-runner\/_work%EF%BF%BD\//);
