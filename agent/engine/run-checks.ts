@@ -98,19 +98,23 @@ export async function runAudit(opts: AuditOptions): Promise<Report> {
   const t0 = performance.now();
   const secrets = new SecretRegistry();
   const facts = createFacts(opts.host, opts.config, secrets, started);
+  const checkDurationsMs: Record<string, number> = {};
   const [identity, results] = await Promise.all([
     opts.host.identity(),
     Promise.all(
-      opts.checks.map((check) =>
-        runOne(check, {
+      opts.checks.map(async (check) => {
+        const t = performance.now();
+        const drafts = await runOne(check, {
           host: opts.host,
           facts,
           config: opts.config,
           options: opts.config.checks[check.meta.id] ?? {},
           secrets,
           now: started,
-        }),
-      ),
+        });
+        checkDurationsMs[check.meta.id] = Math.round(performance.now() - t);
+        return drafts;
+      }),
     ),
   ]);
   // Redact only once every check has run, so secrets parsed late still count.
@@ -126,6 +130,7 @@ export async function runAudit(opts: AuditOptions): Promise<Report> {
     startedAt: started.toISOString(),
     finishedAt: finished.toISOString(),
     durationMs: Math.round(performance.now() - t0),
+    checkDurationsMs,
     summary: summarize(findings),
     findings,
   };

@@ -116,6 +116,12 @@ export interface Report {
   startedAt: string;
   finishedAt: string;
   durationMs: number;
+  /**
+   * Wall time of each check by id, in ms, from its start to its verdicts.
+   * Checks run concurrently and share facts, so these overlap and may sum
+   * past durationMs. Optional: reports from before it was added lack it.
+   */
+  checkDurationsMs?: Record<string, number>;
   summary: Summary;
   findings: Finding[];
 }

@@ -26,7 +26,7 @@ export function formatReport(report: Report, format: Format, opts: FormatOptions
     case 'text':
       return formatText(report, opts);
     case 'sarif':
-      return formatSarif(report);
+      return formatSarif(report, { verbose: opts.verbose });
     case 'junit':
       return formatJunit(report, (id) => checkById(id)?.meta.area ?? 'other');
     case 'prometheus':

@@ -39,9 +39,10 @@ describe('output formats carry the same findings', () => {
     const xml = fmt('junit');
     const py = spawnSync('python3', ['-c', 'import sys, xml.dom.minidom as m; d = m.parseString(sys.stdin.buffer.read()); print(len(d.getElementsByTagName("testcase")), len(d.getElementsByTagName("failure")), len(d.getElementsByTagName("error")), len(d.getElementsByTagName("skipped")))'], { input: xml });
     expect(py.stderr.toString()).toBe('');
-    // 6 testcases; 1 failure (the waived fail is skipped); 1 error; 2 skipped (skip + waived)
-    expect(py.stdout.toString().trim()).toBe('6 1 1 2');
-    expect(xml).toContain('<testsuite name="runnerguard.other" tests="6" failures="1" errors="1" skipped="2"');
+    // 6 testcases; 2 failures (the fail and the warn; the waived fail is skipped); 1 error; 2 skipped (skip + waived)
+    expect(py.stdout.toString().trim()).toBe('6 2 1 2');
+    expect(xml).toContain('<testsuite name="runnerguard.other" tests="6" failures="2" errors="1" skipped="2"');
+    expect(xml).toContain('<failure message="WARN [high] risky" type="warning">');
   });
 
   it('prometheus: HELP/TYPE for every metric, escaped labels, one series per finding', () => {
@@ -57,13 +58,15 @@ describe('output formats carry the same findings', () => {
   });
 
   it('sarif: version 2.1.0, a rule per catalogue check, results with kinds, levels, locations and suppressions', () => {
-    const s = JSON.parse(fmt('sarif'));
+    const s = JSON.parse(formatReport(report, 'sarif', { color: false, verbose: true }));
     expect(s.version).toBe('2.1.0');
     const run = s.runs[0];
     expect(run.tool.driver.rules.map((r: { id: string }) => r.id)).toEqual(CATALOGUE.map((c) => c.meta.id));
     expect(run.results).toHaveLength(6);
-    const byKind = Object.fromEntries(run.results.map((r: { kind: string; level: string }) => [r.kind, r.level]));
-    expect(byKind).toMatchObject({ fail: 'error', review: 'warning', pass: 'none', notApplicable: 'none', open: 'none' });
+    const byStatus = Object.fromEntries(run.results.map((r: { kind: string; level: string; properties: { status: string } }) => [r.properties.status, [r.kind, r.level]]));
+    expect(byStatus).toMatchObject({ fail: ['fail', 'error'], warn: ['fail', 'warning'], pass: ['pass', 'none'], skip: ['notApplicable', 'none'], error: ['open', 'none'] });
+    // Without --verbose: the fail, the waived fail, the warn and the error.
+    expect(JSON.parse(fmt('sarif')).runs[0].results.map((r: { properties: { status: string } }) => r.properties.status)).toEqual(['fail', 'fail', 'warn', 'error']);
     const path = run.results.find((r: { properties: { subject: string } }) => r.properties.subject === '/etc/gitlab-runner/config.toml');
     expect(path.locations[0].physicalLocation.artifactLocation).toEqual({ uri: 'etc/gitlab-runner/config.toml', uriBaseId: 'TARGETROOT' });
     expect(run.results.find((r: { suppressions?: unknown }) => r.suppressions).suppressions[0].justification).toBe('accepted <risk>');
@@ -72,9 +75,10 @@ describe('output formats carry the same findings', () => {
   it('ocsf: one Compliance Finding (2003) event per line', () => {
     const lines = fmt('ocsf').trim().split('\n').map((l) => JSON.parse(l));
     expect(lines).toHaveLength(6);
-    for (const e of lines) expect(e).toMatchObject({ class_uid: 2003, category_uid: 2, type_uid: 200301, metadata: { product: { name: 'runnerguard' } } });
-    expect(lines.map((e) => e.compliance.status)).toEqual(['Fail', 'Fail', 'Warning', 'Pass', 'Not Applicable', 'Unknown']);
-    expect(lines[1].status).toBe('Suppressed');
+    for (const e of lines) expect(e).toMatchObject({ class_uid: 2003, category_uid: 2, type_uid: 200300 + e.activity_id, metadata: { product: { name: 'runnerguard' } } });
+    expect(lines.map((e) => e.compliance.status)).toEqual(['Fail', 'Fail', 'Warn', 'Pass', 'Not Applicable', 'Warning']);
+    expect(lines.map((e) => e.status)).toEqual(['New', 'Suppressed', 'New', 'Resolved', 'Not Applicable', 'New']);
+    expect(lines.map((e) => e.severity)).toEqual(['High', 'High', 'High', 'Informational', 'Informational', 'High']);
   });
 
   it('markdown: summary and a table of what needs attention, pipes escaped', () => {

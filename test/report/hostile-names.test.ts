@@ -17,6 +17,7 @@ import { FixtureTree } from '../helpers/fixture-tree.js';
 import { treeHash } from '../helpers/remediation-cases.js';
 import { ACTIONS, LOOKALIKES, NAMES, RUNNER_NAMES, hostileHost } from './hostile-host.js';
 import { expectNoRawControl, statusLines } from './hostile-output.js';
+import { expectValidOcsf } from './ocsf-schema.js';
 
 // Every format of a real audit (the built CLI) of a host where a job chose the
 // names: file and dir names, runner names in its config.toml, a .runner.
@@ -27,6 +28,7 @@ let work: string;
 const out = {} as Record<Format, CliResult>;
 let report: Report;
 let hashes: [string, string];
+let sarifVerbose: CliResult;
 
 beforeAll(async () => {
   bundle = buildBundle();
@@ -35,6 +37,7 @@ beforeAll(async () => {
   work = mkdtempSync(path.join(os.tmpdir(), 'rg-hostile-'));
   const before = await treeHash(t.root);
   for (const f of FORMATS) out[f] = await runCli(bundle, ['audit', '--root', t.root, '--format', f, ...(f === 'text' ? ['--verbose'] : [])]);
+  sarifVerbose = await runCli(bundle, ['audit', '--root', t.root, '--format', 'sarif', '--verbose']);
   report = JSON.parse(out.json.stdout);
   hashes = [before, await treeHash(t.root)];
 }, 300_000);
@@ -64,6 +67,7 @@ describe('a job names files and runners to forge or break reports', () => {
     expect([...s].some((x) => x.startsWith(`${LONE_WORK}/`))).toBe(true);
     expectNoRawControl(out.json.stdout.replace(/\n/g, ''), 'json');
     for (const line of out.ocsf.stdout.trim().split('\n')) expect(JSON.parse(line).class_uid).toBe(2003);
+    expectValidOcsf(out.ocsf.stdout);
     expectNoRawControl(out.ocsf.stdout.replace(/\n/g, ''), 'ocsf');
   });
 
@@ -97,6 +101,10 @@ describe('a job names files and runners to forge or break reports', () => {
     const names = execFileSync('xmllint', ['--xpath', '//testcase/@name', file], { encoding: 'utf8' });
     expect(names).toContain(`RG-SSH-001 /tmp/nonchar\\ufffe\\uffff"`);
     expect(names).toContain(`RG-SSH-001 /tmp/html&lt;img src=x onerror=alert(1)&gt;&amp;amp;"`);
+    // The file attribute (the subject path here) is neutralised the same way.
+    const files = execFileSync('xmllint', ['--xpath', '//testcase/@file', file], { encoding: 'utf8' });
+    expect(files).toContain(`file="/tmp/nonchar\\ufffe\\uffff"`);
+    expect(files).toContain(`file="/tmp/html&lt;img src=x onerror=alert(1)&gt;&amp;amp;"`);
   });
 
   it('markdown, rendered by cmark-gfm: one row of six cells per finding shown, no link, image or HTML from a name', () => {
@@ -122,13 +130,22 @@ describe('a job names files and runners to forge or break reports', () => {
     validate(sarif);
     expect(validate.errors ?? []).toEqual([]);
     const results = sarif.runs[0].results as Array<{ properties: { subject: string }; locations: Array<{ physicalLocation?: { artifactLocation: { uri: string } } }> }>;
-    expect(results).toHaveLength(report.findings.length);
+    // Only fail, warn and error results (what needs a look); the others with --verbose, as the CLI passes it.
+    expect(results).toHaveLength(shown(report).length);
+    expect(results.length).toBeLessThan(report.findings.length);
+    const all = JSON.parse(sarifVerbose.stdout);
+    validate(all);
+    expect(validate.errors ?? []).toEqual([]);
+    expect(all.runs[0].results).toHaveLength(report.findings.length);
     const lone = results.find((r) => r.properties.subject.startsWith(`${LONE_WORK}/`))!;
     expect(lone.properties.subject.startsWith(LONE_WORK)).toBe(true);
     expect(lone.locations[0]!.physicalLocation!.artifactLocation.uri).toMatch(/^home\/gitlab-runner\/actions-runner\/_work%EF%BF%BD\//);
     const uri = results.find((r) => r.properties.subject === `/tmp/${NAMES.uri}`)!;
     // `#` and `?` stay in the path: no fragment or query is made of a name.
     expect(uri.locations[0]!.physicalLocation!.artifactLocation.uri).toBe('tmp/uri%23frag%3Fq%3D1%2541%3Ba%3Db');
+    // Look-alike names are two findings to code scanning too: their fingerprints differ.
+    const fps = LOOKALIKES.map((n) => results.find((r) => r.properties.subject === `/tmp/${n}`) as unknown as { partialFingerprints: Record<string, string> });
+    expect(fps[0]!.partialFingerprints['runnerguardFinding/v1']).not.toBe(fps[1]!.partialFingerprints['runnerguardFinding/v1']);
     expectNoRawControl(out.sarif.stdout.replace(/\n/g, ''), 'sarif');
   });
 
