@@ -91,19 +91,20 @@ describe('runnerguard fix and rollback (built bundle, fixture root)', () => {
 
   it('the undo hint repeats --config and --root as given, quoted, and works when run verbatim', async () => {
     const before = await treeHash(t.root);
-    const dir = path.join(state, "odd dir's");
+    const dir = path.join(state, "odd dir's $(touch pwned)");
     mkdirSync(dir);
     const odd = path.join(dir, 'config.toml');
     writeFileSync(odd, `[agent]\nstate_dir = "${path.join(state, 'odd-state')}"\n`, { mode: 0o600 });
     const r = await runCli(bundle, ['fix', '--apply', 'RG-RUN-003', '--root', t.root, '--config', odd]);
     expect([r.code, r.stderr]).toEqual([0, '']);
     const hint = /\(undo: (.*)\)\n/.exec(r.stdout)![1]!;
-    expect(hint).toMatch(new RegExp(`^runnerguard rollback \\S+ --config '${state}/odd dir'\\\\''s/config\\.toml' --root ${t.root}$`));
+    expect(hint).toMatch(new RegExp(`^runnerguard rollback \\S+ --config '${state}/odd dir'\\\\''s \\$\\(touch pwned\\)/config\\.toml' --root ${t.root}$`));
     expect(await treeHash(t.root)).not.toBe(before);
     // The hint as printed, pasted into a shell where `runnerguard` is this bundle.
-    const sh = spawnSync('sh', ['-c', `runnerguard() { "$RG_NODE" "$RG_BUNDLE" "$@"; }\n${hint}`], { env: { PATH: process.env.PATH, RG_NODE: process.execPath, RG_BUNDLE: bundle }, encoding: 'utf8' });
+    const sh = spawnSync('sh', ['-c', `runnerguard() { "$RG_NODE" "$RG_BUNDLE" "$@"; }\n${hint}`], { cwd: state, env: { PATH: process.env.PATH, RG_NODE: process.execPath, RG_BUNDLE: bundle }, encoding: 'utf8' });
     expect([sh.status, sh.stderr]).toEqual([0, '']);
     expect(sh.stdout).toMatch(/rolled back run \d{8}T/);
+    expect(existsSync(path.join(state, 'pwned'))).toBe(false); // quoted: pasting the hint runs no command it names
     expect(await treeHash(t.root)).toBe(before);
   });
 
