@@ -59,8 +59,16 @@ export async function trustProblems(config: AgentConfig, o: { delivery: boolean 
  * before this passed.
  */
 export async function requireTrusted(config: AgentConfig, o: { delivery: boolean }): Promise<string> {
-  const problems = await trustProblems(config, o);
-  const first = problems[0];
-  if (first) throw new TrustError('EUNTRUSTED', first.path, first.what, first.reason);
+  await refuseUntrusted(config, o);
   return ensureRootDir(config.agent.state_dir, 'state_dir');
+}
+
+/**
+ * The same refusal without making anything: for a plan, which writes nothing
+ * anywhere. A missing state dir is fine then; one someone else controls is
+ * not (the plan reads what it holds, e.g. the egress boot script).
+ */
+export async function refuseUntrusted(config: AgentConfig, o: { delivery: boolean }): Promise<void> {
+  const first = (await trustProblems(config, o))[0];
+  if (first) throw new TrustError('EUNTRUSTED', first.path, first.what, first.reason);
 }

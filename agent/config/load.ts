@@ -2,119 +2,88 @@ import { promises as fsp } from 'node:fs';
 import TOML from '@iarna/toml';
 import { readRootFile, rootControlled, TrustError } from '../host/trust.js';
 import { cronProblem } from './cron.js';
-import { defaultConfig, SECTIONS, WAIVER_SCHEMA, type AgentConfig, type FieldType, type TableSchema } from './schema.js';
-import { lineOf, locateKeys } from './toml-lines.js';
+import { globToRegExp } from '../engine/waivers.js';
+import { reportUrlProblem } from './report-url.js';
+import { defaultConfig, SECTIONS, WAIVER_SCHEMA, type AgentConfig, type FieldType, type WaiverConfig } from './schema.js';
+import { locateKeys } from './toml-lines.js';
+import { badBareDates, problemText, typeName, Validator, type ConfigProblem } from './validate.js';
 
 export const DEFAULT_CONFIG_PATH = '/etc/runnerguard/config.toml';
 
-/** A configuration problem: exit code 2, message on stderr, no stack. */
+/**
+ * A configuration problem: exit code 2, message on stderr, no stack. The
+ * message is the first problem; `problems` holds every one (`config check`
+ * lists them).
+ */
 export class ConfigError extends Error {
   readonly file: string;
   readonly line?: number;
-  constructor(file: string, line: number | undefined, message: string) {
-    super(`${file}${line !== undefined ? `:${line}` : ''}: ${message}`);
+  readonly problems: ConfigProblem[];
+  constructor(file: string, line: number | undefined, message: string, problems?: ConfigProblem[], more = 0) {
+    const all = problems ?? [{ file, line, message }];
+    const rest = all.length - 1 + more;
+    super(problemText({ file, line, message }) + (rest > 0 ? ` (and ${rest} more problem(s): runnerguard config check --config ${file} lists them all)` : ''));
     this.name = 'ConfigError';
     this.file = file;
     this.line = line;
+    this.problems = all;
   }
 }
 
 /** Option schemas of the checks, keyed by check id (from the catalogue). */
 export type CheckOptionSchemas = Record<string, Record<string, FieldType>>;
 
-function typeName(v: unknown): string {
-  if (Array.isArray(v)) return 'an array';
-  if (v instanceof Date) return 'a date';
-  if (typeof v === 'number') return Number.isInteger(v) ? 'an integer' : 'a float';
-  if (typeof v === 'object' && v !== null) return 'a table';
-  return `a ${typeof v}`;
+/**
+ * What only `config check` holds the config to: settings a command would
+ * accept now and refuse (or ignore) later. A waiver for no check in the
+ * catalogue waives nothing; a collector URL delivery will refuse.
+ */
+export interface LintRules {
+  checkIds: readonly string[];
 }
 
-const EXPECTED: Record<FieldType, string> = {
-  string: 'a string',
-  'string[]': 'an array of strings',
-  integer: 'an integer',
-  boolean: 'a boolean (true or false)',
-  date: 'a date (YYYY-MM-DD)',
-};
-
-function coerce(v: unknown, type: FieldType): unknown | undefined {
-  switch (type) {
-    case 'string':
-      return typeof v === 'string' ? v : undefined;
-    case 'string[]':
-      return Array.isArray(v) && v.every((x) => typeof x === 'string') ? v : undefined;
-    case 'integer':
-      return typeof v === 'number' && Number.isInteger(v) ? v : undefined;
-    case 'boolean':
-      return typeof v === 'boolean' ? v : undefined;
-    case 'date':
-      if (v instanceof Date && !Number.isNaN(v.getTime())) return v.toISOString().slice(0, 10);
-      return typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v) ? v : undefined;
-  }
+export interface ConfigCheck {
+  config: AgentConfig;
+  /** Sorted by line; at most MAX_PROBLEMS, `more` counts the rest. */
+  problems: ConfigProblem[];
+  more: number;
 }
 
-class Validator {
-  constructor(
-    private readonly file: string,
-    private readonly lines: Map<string, number>,
-  ) {}
-
-  fail(path: string[], message: string): never {
-    throw new ConfigError(this.file, lineOf(this.lines, path), message);
-  }
-
-  table(value: unknown, path: string[], schema: TableSchema): Record<string, unknown> {
-    const name = path.join('.');
-    if (typeof value !== 'object' || value === null || Array.isArray(value) || value instanceof Date) {
-      this.fail(path, `${name}: expected a table, got ${typeName(value)}`);
-    }
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) {
-      const type = schema.fields[k];
-      if (!type) {
-        const known = Object.keys(schema.fields);
-        this.fail([...path, k], `unknown key "${k}" in [${name}] (expected one of: ${known.join(', ') || 'none'})`);
-      }
-      const ok = coerce(v, type);
-      if (ok === undefined) this.fail([...path, k], `${name}.${k}: expected ${EXPECTED[type]}, got ${typeName(v)}`);
-      out[k] = ok;
-    }
-    for (const req of schema.required ?? []) {
-      if (!(req in out)) this.fail(path, `[${name}] is missing the required key "${req}"`);
-    }
-    return out;
-  }
+function tomlError(err: unknown, text: string, file: string): ConfigProblem {
+  const e = err as { line?: number; message?: string };
+  const first = String(e.message ?? err).split('\n')[0]!.replace(/ at row \d+, col \d+, pos \d+:?$/, '');
+  // "Invalid Datetime" comes without a line: the bad date is found in the source.
+  const date = e.line === undefined ? badBareDates(text)[0] : undefined;
+  if (date) return { file, line: date.line, message: `invalid TOML: ${date.key} = ${date.date} is no day of the calendar` };
+  return { file, line: e.line !== undefined ? e.line + 1 : undefined, message: `invalid TOML: ${first}` };
 }
 
-/** Parses and validates config text; `file` is only for messages. */
-export function parseConfig(text: string, file: string, checkOptions: CheckOptionSchemas = {}, remediationIds?: readonly string[]): AgentConfig {
+/** Validates config text and returns every problem found; `file` is only for messages. Invalid TOML is one problem (the parser stops). */
+export function validateConfig(text: string, file: string, checkOptions: CheckOptionSchemas = {}, remediationIds?: readonly string[], lint?: LintRules): ConfigCheck {
+  const cfg = defaultConfig();
+  cfg.path = file;
   let doc: Record<string, unknown>;
   try {
     doc = TOML.parse(text) as Record<string, unknown>;
   } catch (err) {
-    const e = err as { line?: number; col?: number; message?: string };
-    const first = String(e.message ?? err).split('\n')[0]!.replace(/ at row \d+, col \d+, pos \d+:?$/, '');
-    throw new ConfigError(file, e.line !== undefined ? e.line + 1 : undefined, `invalid TOML: ${first}`);
+    return { config: cfg, problems: [tomlError(err, text, file)], more: 0 };
   }
-  const v: Validator = new Validator(file, locateKeys(text));
-  const cfg = defaultConfig();
-  cfg.path = file;
+  const lines = locateKeys(text);
+  const v = new Validator(file, lines);
+  for (const d of badBareDates(text)) v.at(d.line, `${d.key}: ${d.date} is no day of the calendar`);
   for (const [key, value] of Object.entries(doc)) {
     if (key in SECTIONS) {
       Object.assign((cfg as unknown as Record<string, object>)[key]!, v.table(value, [key], SECTIONS[key]!));
     } else if (key === 'checks') {
-      if (typeof value !== 'object' || value === null || Array.isArray(value) || value instanceof Date) {
-        v.fail(['checks'], `checks: expected a table, got ${typeName(value)}`);
-      }
-      for (const [id, opts] of Object.entries(value as Record<string, unknown>)) {
+      if (!v.isTable(value, ['checks'])) continue;
+      for (const [id, opts] of Object.entries(value)) {
         const schema = checkOptions[id];
         if (!schema) v.fail(['checks', id], `unknown check "${id}" in [checks] (it takes no options or does not exist)`);
-        cfg.checks[id] = v.table(opts, ['checks', id], { fields: schema });
+        else cfg.checks[id] = v.table(opts, ['checks', id], { fields: schema }) ?? {};
       }
     } else if (key === 'waivers') {
       if (!Array.isArray(value)) v.fail(['waivers'], `waivers: expected an array of tables ([[waivers]]), got ${typeName(value)}`);
-      cfg.waivers = value.map((w, i) => v.table(w, ['waivers', String(i)], WAIVER_SCHEMA) as unknown as AgentConfig['waivers'][number]);
+      else cfg.waivers = value.map((w, i) => v.table(w, ['waivers', String(i)], WAIVER_SCHEMA) as unknown as WaiverConfig | undefined).filter((w) => w !== undefined);
     } else {
       const known = [...Object.keys(SECTIONS), 'checks', 'waivers'];
       v.fail([key], `unknown key "${key}" (expected one of: ${known.join(', ')})`);
@@ -131,7 +100,31 @@ export function parseConfig(text: string, file: string, checkOptions: CheckOptio
   // A bad schedule must fail `config check` and a SIGHUP, not the daemon's next tick.
   const cronWhy = cronProblem(cfg.agent.schedule);
   if (cronWhy) v.fail(['agent', 'schedule'], `agent.schedule: "${cfg.agent.schedule}" is not a cron expression: ${cronWhy}`);
-  return cfg;
+  if (lint) lintConfig(v, cfg, doc, lint);
+  const problems = [...v.problems].sort((a, b) => (a.line ?? Infinity) - (b.line ?? Infinity));
+  return { config: cfg, problems, more: v.more };
+}
+
+function lintConfig(v: Validator, cfg: AgentConfig, doc: Record<string, unknown>, lint: LintRules): void {
+  const url = cfg.report.url;
+  const why = url !== undefined ? reportUrlProblem(url) : undefined;
+  if (why) v.fail(['report', 'url'], `report.url: ${url}: ${why} (run and deliver refuse to send)`);
+  // Indexes of the document, not of cfg.waivers: an invalid waiver was left out there.
+  const waivers = Array.isArray(doc.waivers) ? (doc.waivers as unknown[]) : [];
+  waivers.forEach((w, i) => {
+    const check = (w as { check?: unknown } | null)?.check;
+    if (typeof check !== 'string') return;
+    const re = globToRegExp(check);
+    if (!lint.checkIds.some((id) => re.test(id))) v.fail(['waivers', String(i), 'check'], `waivers.${i}.check: "${check}" matches no check in the catalogue (runnerguard checks lists them)`);
+  });
+}
+
+/** Parses and validates config text; a ConfigError names the first problem and counts the rest. */
+export function parseConfig(text: string, file: string, checkOptions: CheckOptionSchemas = {}, remediationIds?: readonly string[]): AgentConfig {
+  const r = validateConfig(text, file, checkOptions, remediationIds);
+  const first = r.problems[0];
+  if (first) throw new ConfigError(first.file, first.line, first.message, r.problems, r.more);
+  return r.config;
 }
 
 const MAX_CONFIG_BYTES = 1024 * 1024;
@@ -147,13 +140,19 @@ export async function loadConfig(
   checkOptions: CheckOptionSchemas = {},
   remediationIds?: readonly string[],
 ): Promise<AgentConfig> {
+  const read = await readConfigFile(file);
+  return read ? parseConfig(read.text, read.path, checkOptions, remediationIds) : defaultConfig();
+}
+
+/** The config file's text, read under the trust rules above; null when the default file is absent (defaults apply). */
+export async function readConfigFile(file: string | undefined): Promise<{ path: string; text: string } | null> {
   const path = file ?? DEFAULT_CONFIG_PATH;
   let st;
   try {
     st = await fsp.stat(path);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' && file === undefined) return defaultConfig();
+    if (code === 'ENOENT' && file === undefined) return null;
     throw new ConfigError(path, undefined, code === 'ENOENT' ? 'no such file' : `cannot stat: ${code}`);
   }
   if (!st.isFile()) throw new ConfigError(path, undefined, 'not a regular file');
@@ -173,5 +172,5 @@ export async function loadConfig(
     throw new ConfigError(path, undefined, `cannot read: ${err instanceof TrustError ? err.reason : ((err as NodeJS.ErrnoException).code ?? err)}`);
   }
   if (text.includes('\u0000')) throw new ConfigError(path, undefined, 'binary data, not TOML');
-  return parseConfig(text, path, checkOptions, remediationIds);
+  return { path, text };
 }

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { gzipSync } from 'node:zlib';
+import { reportUrlProblem } from '../config/report-url.js';
 import type { AgentConfig } from '../config/schema.js';
 import { readRootFile, TrustError } from '../host/trust.js';
 import { VERSION } from '../version.js';
@@ -24,11 +25,6 @@ export interface Transport {
   gzipMin: number;
   timeoutMs: number;
   connectTimeoutMs: number;
-}
-
-function isLoopback(host: string): boolean {
-  const h = host.replace(/^\[|\]$/g, '');
-  return h === 'localhost' || h === '::1' || /^127\./.test(h);
 }
 
 /** Bounds on what a credential file may cost to read: a CA bundle is ~200 KB, a key or token far less. */
@@ -58,14 +54,9 @@ async function readCredential(file: string, what: string, o: { secret?: boolean;
  */
 export async function createTransport(cfg: AgentConfig['report']): Promise<Transport> {
   if (!cfg.url) throw new DeliveryConfigError('[report] url is not set');
-  let url: URL;
-  try {
-    url = new URL(cfg.url);
-  } catch {
-    throw new DeliveryConfigError(`[report] url ${cfg.url}: not a URL`);
-  }
-  if (url.protocol === 'http:' && !isLoopback(url.hostname)) throw new DeliveryConfigError(`[report] url ${cfg.url}: plain http is refused except to loopback; use https`);
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new DeliveryConfigError(`[report] url ${cfg.url}: unsupported scheme`);
+  const why = reportUrlProblem(cfg.url);
+  if (why) throw new DeliveryConfigError(`[report] url ${cfg.url}: ${why}`);
+  const url = new URL(cfg.url);
   const headers: Record<string, string> = { 'Content-Type': 'application/json', 'User-Agent': `runnerguard/${VERSION} (node ${process.version})` };
   if (cfg.token_file) headers.Authorization = `Bearer ${(await readCredential(cfg.token_file, 'token_file', { secret: true })).toString('utf8').trim()}`;
   let agent: http.Agent;

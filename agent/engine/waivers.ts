@@ -1,7 +1,8 @@
 import type { WaiverConfig } from '../config/schema.js';
 import type { Finding } from './types.js';
 
-function globToRegExp(glob: string): RegExp {
+/** A waiver's `check` or `subject` pattern: `*` any run of characters, `?` one. */
+export function globToRegExp(glob: string): RegExp {
   const body = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
   return new RegExp(`^${body}$`);
 }

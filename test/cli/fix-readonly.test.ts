@@ -58,7 +58,7 @@ describe('remediations against a read-only /etc (real bind mount, fixture root)'
     const stuck = await runCli(bundle, ['rollback', '--root', t.root, '--config', cfg], { prefix: readOnly(t.p('/etc')) });
     expect(stuck.code).toBe(1);
     expect(stuck.stderr).toMatch(/^runnerguard: could not undo RG-RUN-003 runner:build-docker: .*read-only file system/m);
-    expect(stuck.stdout).toContain(`run ${runId} partly rolled back: fix the cause and run \`runnerguard rollback ${runId}\` again`);
+    expect(stuck.stdout).toContain(`run ${runId} partly rolled back: fix the cause and run \`runnerguard rollback ${runId} --config ${cfg} --root ${t.root}\` again`);
     expect(await treeHash(t.root)).not.toBe(initial);
 
     // Writable again: the same run (found as the latest with steps left) rolls back completely.

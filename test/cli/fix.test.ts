@@ -1,4 +1,5 @@
-import { readFileSync, rmSync, statSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chownSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -62,6 +63,48 @@ describe('runnerguard fix and rollback (built bundle, fixture root)', () => {
     expect(r.stdout).not.toContain('TOKENTOKEN');
     expect(r.stdout).toContain('  runner:shell-legacy: FF_ENABLE_JOB_CLEANUP = true in [runners.feature_flags]\n');
     expect(r.stdout).toContain('     \ttoken = "glrt-****"\n     \texecutor = "shell"\n    +\t[runners.feature_flags]\n    +\t\tFF_ENABLE_JOB_CLEANUP = true\n    (secrets masked)\n');
+    expect(await treeHash(t.root)).toBe(before);
+  });
+
+  it('a plan writes nothing anywhere: a missing state dir stays missing, an untrusted one is still refused', async () => {
+    const before = await treeHash(t.root);
+    const plain = path.join(state, 'plan-only.toml');
+    const missing = path.join(state, 'never-made', 'state');
+    writeFileSync(plain, `[agent]\nstate_dir = "${missing}"\n`, { mode: 0o600 });
+    const r = await runCli(bundle, ['fix', '--root', t.root, '--config', plain]);
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    expect(r.stdout).toContain('RG-RUN-003: Set privileged = false');
+    expect(r.stdout).toContain(`nothing changed; apply with: runnerguard fix --apply RG-RUN-002 RG-RUN-003 RG-RUN-004 RG-RUN-005 RG-RUN-007 --config ${plain} --root ${t.root}\n`);
+    expect(existsSync(path.dirname(missing))).toBe(false);
+    expect(await treeHash(t.root)).toBe(before);
+    // Attacker: the runner user made the state dir first (planted a journal, a lock). The plan refuses it, as --apply does.
+    const planted = path.join(state, 'planted');
+    mkdirSync(path.join(planted, 'journal'), { recursive: true });
+    chownSync(planted, 999, 999);
+    writeFileSync(plain, `[agent]\nstate_dir = "${planted}"\n`, { mode: 0o600 });
+    const refused = await runCli(bundle, ['fix', '--root', t.root, '--config', plain]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(`state_dir ${planted}: not trusted: ${planted} is owned by uid 999`);
+    expect(refused.stdout).toBe('');
+    expect(existsSync(path.join(planted, 'run.lock'))).toBe(false);
+  });
+
+  it('the undo hint repeats --config and --root as given, quoted, and works when run verbatim', async () => {
+    const before = await treeHash(t.root);
+    const dir = path.join(state, "odd dir's $(touch pwned)");
+    mkdirSync(dir);
+    const odd = path.join(dir, 'config.toml');
+    writeFileSync(odd, `[agent]\nstate_dir = "${path.join(state, 'odd-state')}"\n`, { mode: 0o600 });
+    const r = await runCli(bundle, ['fix', '--apply', 'RG-RUN-003', '--root', t.root, '--config', odd]);
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    const hint = /\(undo: (.*)\)\n/.exec(r.stdout)![1]!;
+    expect(hint).toMatch(new RegExp(`^runnerguard rollback \\S+ --config '${state}/odd dir'\\\\''s \\$\\(touch pwned\\)/config\\.toml' --root ${t.root}$`));
+    expect(await treeHash(t.root)).not.toBe(before);
+    // The hint as printed, pasted into a shell where `runnerguard` is this bundle.
+    const sh = spawnSync('sh', ['-c', `runnerguard() { "$RG_NODE" "$RG_BUNDLE" "$@"; }\n${hint}`], { cwd: state, env: { PATH: process.env.PATH, RG_NODE: process.execPath, RG_BUNDLE: bundle }, encoding: 'utf8' });
+    expect([sh.status, sh.stderr]).toEqual([0, '']);
+    expect(sh.stdout).toMatch(/rolled back run \d{8}T/);
+    expect(existsSync(path.join(state, 'pwned'))).toBe(false); // quoted: pasting the hint runs no command it names
     expect(await treeHash(t.root)).toBe(before);
   });
 

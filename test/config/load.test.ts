@@ -2,7 +2,9 @@ import { promises as fsp } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, parseConfig } from '../../agent/config/load.js';
+import { ConfigError, loadConfig, parseConfig, validateConfig } from '../../agent/config/load.js';
+import { reportUrlProblem } from '../../agent/config/report-url.js';
+import { isCalendarDate, MAX_PROBLEMS, problemText } from '../../agent/config/validate.js';
 
 const OPTS = { 'RG-BUILD-001': { max_age_hours: 'integer' as const } };
 
@@ -80,6 +82,85 @@ expires = 2026-12-31
 
   it('reports malformed TOML with its line', () => {
     expect(err('[agent]\nstate_dir = "/x"\nschedule = \n')).toMatch(/^\/etc\/runnerguard\/config.toml:3: invalid TOML: /);
+  });
+});
+
+describe('validateConfig: every problem in one pass', () => {
+  const FILE = '/etc/runnerguard/config.toml';
+  const LINT = { checkIds: ['RG-RUN-003', 'RG-RUN-004', 'RG-DISK-001', 'RG-BUILD-001'] };
+  const lines = (text: string, lint = LINT) => validateConfig(text, FILE, OPTS, ['RG-RUN-002'], lint).problems.map(problemText);
+
+  it('lists each mistake with its line, sorted, instead of stopping at the first', () => {
+    const text = [
+      '[agent]', // 1
+      'state-dir = "/x"', // 2: typo
+      'schedule = "*/0 * * * *"', // 3: no cron expression
+      '[report]', // 4
+      'url = "http://collector.example/v1/reports"', // 5: plain http off loopback
+      'timeout_ms = "30s"', // 6: wrong type
+      '[remediations]', // 7
+      'enable = ["RG-RUN-009"]', // 8: no such remediation
+      '[[waivers]]', // 9
+      'check = "RG-DISKK-001"', // 10: no such check
+      'reason = "disk is fine"', // 11
+      'expires = "2025-13-01"', // 12: month 13
+      '[[waivers]]', // 13
+      'check = "RG-RUN-*"', // 14: a glob that matches: fine
+      'reason = "x"', // 15
+      'expires = 2025-02-30', // 16: a bare date TOML turns into March 2nd
+      '',
+    ].join('\n');
+    expect(lines(text)).toEqual([
+      `${FILE}:2: unknown key "state-dir" in [agent] (expected one of: state_dir, schedule, check_timeout_ms, lock_wait_ms, stop_timeout_ms)`,
+      expect.stringMatching(/^\/etc\/runnerguard\/config\.toml:3: agent\.schedule: "\*\/0 \* \* \* \*" is not a cron expression/),
+      `${FILE}:5: report.url: http://collector.example/v1/reports: plain http is refused except to loopback; use https (run and deliver refuse to send)`,
+      `${FILE}:6: report.timeout_ms: expected an integer, got a string`,
+      `${FILE}:8: remediations.enable: "RG-RUN-009" has no automated remediation (automated: RG-RUN-002)`,
+      `${FILE}:10: waivers.0.check: "RG-DISKK-001" matches no check in the catalogue (runnerguard checks lists them)`,
+      `${FILE}:12: waivers.0.expires: expected a date (YYYY-MM-DD), got "2025-13-01", which is no day of the calendar`,
+      `${FILE}:16: expires: 2025-02-30 is no day of the calendar`,
+    ]);
+    // Without the lint rules (every command but config check) the rest still fails, first problem first, counted.
+    expect(() => parseConfig(text, FILE, OPTS, ['RG-RUN-002'])).toThrow(
+      `${FILE}:2: unknown key "state-dir" in [agent] (expected one of: state_dir, schedule, check_timeout_ms, lock_wait_ms, stop_timeout_ms) (and 5 more problem(s): runnerguard config check --config ${FILE} lists them all)`,
+    );
+  });
+
+  it('an impossible expiry is an error for every command: the waiver would never expire', () => {
+    // Attacker's view: a waiver that reads as temporary but waives the finding forever.
+    for (const bad of ['"2025-13-01"', '"2025-02-29"', '"2025-04-31"', '"2025-00-10"', '2025-02-30', '2100-02-29']) {
+      expect(() => parseConfig(`[[waivers]]\ncheck = "RG-RUN-003"\nreason = "x"\nexpires = ${bad}\n`, FILE)).toThrow(/^\/etc\/runnerguard\/config\.toml:4: /);
+    }
+    expect(parseConfig('[[waivers]]\ncheck = "RG-RUN-003"\nreason = "x"\nexpires = 2024-02-29\n', FILE).waivers[0]!.expires).toBe('2024-02-29');
+    expect(['2024-02-29', '2000-02-29', '2026-12-31'].map(isCalendarDate)).toEqual([true, true, true]);
+    expect(['2023-02-29', '1900-02-29', '2026-12-32', '2026-1-01', '2026-12-31x'].map(isCalendarDate)).toEqual([false, false, false, false, false]);
+  });
+
+  it('invalid TOML is one problem with its line, also for a bare date the parser cannot take', () => {
+    expect(lines('[agent]\nstate-dir = "/x"\nschedule = \n')).toEqual([expect.stringMatching(/^\/etc\/runnerguard\/config\.toml:3: invalid TOML: /)]);
+    expect(lines('[agent]\nstate-dir = "/x"\n[[waivers]]\ncheck = "RG-RUN-003"\nreason = "x"\nexpires = 2025-13-01\n')).toEqual([
+      `${FILE}:6: invalid TOML: expires = 2025-13-01 is no day of the calendar`,
+    ]);
+  });
+
+  it('the collector URL rule is the one delivery applies: https, or http to loopback only', () => {
+    expect(['https://c.example/r', 'http://127.0.0.1:8080/r', 'http://[::1]/r', 'http://localhost/r', 'http://2130706433/r'].map(reportUrlProblem)).toEqual([undefined, undefined, undefined, undefined, undefined]);
+    expect(['http://10.0.0.1/r', 'http://127.0.0.1.evil.example/r', 'ftp://c.example/r', 'c.example/r'].map(reportUrlProblem)).toEqual([
+      'plain http is refused except to loopback; use https',
+      'plain http is refused except to loopback; use https',
+      'unsupported scheme',
+      'not a URL',
+    ]);
+    // Not a lint problem for the other commands: delivery refuses it there, and the reports stay spooled.
+    expect(parseConfig('[report]\nurl = "http://10.0.0.1/r"\n', FILE).report.url).toBe('http://10.0.0.1/r');
+  });
+
+  it('a flood of mistakes is bounded: the first ones listed, the rest counted', () => {
+    const text = `[agent]\n${Array.from({ length: 5000 }, (_, i) => `typo_${i} = 1`).join('\n')}\n`;
+    const r = validateConfig(text, FILE, OPTS, undefined, LINT);
+    expect(r.problems).toHaveLength(MAX_PROBLEMS);
+    expect(r.more).toBe(5000 - MAX_PROBLEMS);
+    expect(r.problems[0]!.line).toBe(2);
   });
 });
 

@@ -12,7 +12,7 @@ import type { Remediation } from '../../remediate/types.js';
 import { term } from '../../report/neutralize.js';
 import { COMMON, idList, parse, UsageError } from '../args.js';
 import { loadAgentConfig } from '../config.js';
-import { requireTrusted } from '../trusted-paths.js';
+import { refuseUntrusted, requireTrusted } from '../trusted-paths.js';
 
 /** Serialises fix/rollback with run and deliver: one writer of the host at a time. */
 export async function withStateLock<T>(config: AgentConfig, what: string, fn: (stateDir: string) => Promise<T>): Promise<T> {
@@ -45,8 +45,31 @@ function pick(ids: string[] | undefined): Remediation[] {
   });
 }
 
+/** A word the shell takes as it is: quoted only when it needs to be, so the hint can be pasted as printed. */
+export function shellWord(s: string): string {
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * The options the undo command needs, as the user gave them: without the
+ * same --config it would look for the journal in another state dir.
+ * Default (callers other than `fix`): the config file loaded and the root.
+ */
+export function undoOptions(host: Host, config: AgentConfig, given?: { config?: string; root?: string }): string[] {
+  const cfg = given ? given.config : (config.path ?? undefined);
+  const root = given ? given.root : host.live ? undefined : host.root;
+  return [...(cfg !== undefined ? ['--config', cfg] : []), ...(root !== undefined ? ['--root', root] : [])];
+}
+
 /** Plans, applies, journals, re-checks. Shared by `fix --apply` and `run` (remediations enabled in config). */
-export async function applyRemediations(host: Host, config: AgentConfig, stateDir: string, planned: PlannedRemediation[], out: (s: string) => void): Promise<number> {
+export async function applyRemediations(
+  host: Host,
+  config: AgentConfig,
+  stateDir: string,
+  planned: PlannedRemediation[],
+  out: (s: string) => void,
+  given?: { config?: string; root?: string },
+): Promise<number> {
   const plans = planned.flatMap((p) => p.plans);
   if (plans.length === 0) {
     out('nothing to apply\n');
@@ -59,7 +82,9 @@ export async function applyRemediations(host: Host, config: AgentConfig, stateDi
     out(term`failed: ${result.error}\njournal: ${result.journalDir}\n`);
     return 1;
   }
-  out(term`applied as run ${result.runId} (undo: runnerguard rollback ${result.runId}${host.live ? '' : ` --root ${host.root}`})\n`);
+  // Neutralised after quoting: a path with a control character shows it escaped (not pasteable, but harmless).
+  const undo = ['runnerguard', 'rollback', result.runId, ...undoOptions(host, config, given)].map(shellWord).join(' ');
+  out(term`applied as run ${result.runId} (undo: ${undo})\n`);
   const ids = new Set(plans.map((p) => p.remediation));
   // A fresh host: this one has cached what it read (users and groups) before the changes.
   const after = await runAudit({ host: createHost({ root: host.root }), config, checks: CATALOGUE.filter((c) => ids.has(c.meta.id)) });
@@ -82,15 +107,21 @@ export async function fixCommand(argv: string[]): Promise<number> {
   const config = await loadAgentConfig(values.config as string | undefined);
   const host = createHost({ root: values.root as string | undefined });
   const out = (s: string) => process.stdout.write(s);
+  const given = { config: values.config as string | undefined, root: values.root as string | undefined };
+  if (!values.apply) {
+    // A plan writes nothing anywhere: no state dir made, no lock taken (the lock file is a write).
+    await refuseUntrusted(config, { delivery: false });
+    const { planned } = await planRemediations({ host, config, checks: CATALOGUE, remediations, stateDir: config.agent.state_dir });
+    out(await renderPlans(host, planned));
+    const any = planned.some((p) => p.plans.length);
+    const apply = ['runnerguard', 'fix', '--apply', ...planned.filter((p) => p.plans.length).map((p) => p.remediation.meta.id), ...undoOptions(host, config, given)];
+    out(any ? term`\nnothing changed; apply with: ${apply.map(shellWord).join(' ')}\n` : '');
+    return 0;
+  }
   return withStateLock(config, 'runnerguard fix', async (stateDir) => {
     const { planned } = await planRemediations({ host, config, checks: CATALOGUE, remediations, stateDir });
     out(await renderPlans(host, planned));
-    if (!values.apply) {
-      const any = planned.some((p) => p.plans.length);
-      out(any ? `\nnothing changed; apply with: runnerguard fix --apply ${planned.filter((p) => p.plans.length).map((p) => p.remediation.meta.id).join(' ')}\n` : '');
-      return 0;
-    }
-    return applyRemediations(host, config, stateDir, planned, out);
+    return applyRemediations(host, config, stateDir, planned, out, given);
   });
 }
 
@@ -108,7 +139,8 @@ export async function rollbackCommand(argv: string[]): Promise<number> {
       }
       if (r.failed.length > 0) {
         for (const f of r.failed) process.stderr.write(term`runnerguard: could not undo ${f.entry.remediation} ${f.entry.subject}: ${f.error}\n`);
-        process.stdout.write(term`run ${r.runId} partly rolled back: fix the cause and run \`runnerguard rollback ${r.runId}\` again\n`);
+        const again = ['runnerguard', 'rollback', r.runId, ...undoOptions(host, config, { config: values.config as string | undefined, root: values.root as string | undefined })];
+        process.stdout.write(term`run ${r.runId} partly rolled back: fix the cause and run \`${again.map(shellWord).join(' ')}\` again\n`);
         return 1;
       }
       const kept = r.entries.filter((e) => e.state === 'irreversible').length;
