@@ -31,6 +31,13 @@ export async function listingExcept(root: string, exclude: string[]): Promise<st
   return out;
 }
 
+/** chown -hR: everything at and below host path `p` becomes `uid`'s (the job's, by default). */
+export async function giveToJob(p: string, uid = JOB_UID): Promise<void> {
+  const st = await fsp.lstat(p);
+  await fsp.lchown(p, uid, uid);
+  if (st.isDirectory()) for (const n of await fsp.readdir(p)) await giveToJob(path.join(p, n), uid);
+}
+
 // A job's racer: swaps two names atomically with renameat2(RENAME_EXCHANGE), as fast as it can, until SIGTERM.
 const RACER = String.raw`
 import ctypes, signal, sys

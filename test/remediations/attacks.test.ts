@@ -11,7 +11,7 @@ import type { Remediation } from '../../agent/remediate/types.js';
 import { REMEDIATIONS } from '../../remediations/index.js';
 import { caseConfig } from '../helpers/remediation-cases.js';
 import { ageTree, FixtureTree, gitlabRunnerUnit, jobCheckout } from '../helpers/fixture-tree.js';
-import { JOB_UID, listingExcept } from '../helpers/attack.js';
+import { giveToJob, JOB_UID, listingExcept } from '../helpers/attack.js';
 import { key } from '../checks/ssh/fixture.js';
 import { buildBundle, runCli } from '../helpers/cli.js';
 
@@ -39,15 +39,6 @@ afterEach(async () => {
   await fsp.rm(state, { recursive: true, force: true });
 });
 
-/** chown -hR: everything below `target` becomes the job's. */
-async function giveToJob(target: string): Promise<void> {
-  const visit = async (p: string): Promise<void> => {
-    const st = await fsp.lstat(p);
-    await fsp.lchown(p, JOB.uid, JOB.gid);
-    if (st.isDirectory()) for (const n of await fsp.readdir(p)) await visit(path.join(p, n));
-  };
-  await visit(t.p(target));
-}
 
 /** A shell runner (root's config in /etc) whose jobs run as gitlab-runner in its home. */
 async function shellRunner(config = '/etc/gitlab-runner/config.toml', unitUser?: string): Promise<void> {
@@ -94,7 +85,7 @@ describe('a job-owned link is never followed by a remediation', () => {
     await t.file(`${RUNNER_DIR}/.runner`, JSON.stringify({ agentName: 'gh-1', poolName: 'Default', serverUrl: 'https://pipelines.actions.githubusercontent.com/x', gitHubUrl: 'https://github.com/acme', workFolder: '/opt' }));
     await t.file(`${RUNNER_DIR}/.credentials`, '{}', { mode: 0o600 });
     await t.unit('actions.runner.acme.gh-1.service', `[Service]\nExecStart=${RUNNER_DIR}/runsvc.sh\nUser=gitlab-runner\nWorkingDirectory=${RUNNER_DIR}\n`);
-    await giveToJob(RUNNER_DIR);
+    await giveToJob(t.p(RUNNER_DIR));
     const before = await listingExcept(t.root, [HOME]);
     const { planned, result } = await planAndApply(['RG-BUILD-001', 'RG-BUILD-002']);
     const steps = planned.flatMap((p) => p.plans.flatMap((x) => x.steps));
@@ -112,7 +103,7 @@ describe('a job-owned link is never followed by a remediation', () => {
     await shellRunner(CONFIG, 'gitlab-runner');
     await fsp.rm(t.p(CONFIG));
     await t.symlink(CONFIG, t.p('/etc/passwd')); // a host path, as a job on this machine would make it
-    await giveToJob(`${HOME}/.gitlab-runner`);
+    await giveToJob(t.p(`${HOME}/.gitlab-runner`));
     await fsp.chmod(t.p('/etc/passwd'), 0o644);
     const before = await listingExcept(t.root, [HOME]);
     const config = await caseConfig(state, `[gitlab]\nconfig = "${CONFIG}"\n`);
@@ -132,7 +123,7 @@ describe('a job dir that cannot be seen whole is not deleted', () => {
     await t.dir(`${APP}/hidden`);
     await t.file(`${APP}/hidden/.git/index.lock`, '');
     await ageTree(t, APP, 72);
-    await giveToJob(`${HOME}/builds`);
+    await giveToJob(t.p(`${HOME}/builds`));
     await fsp.chmod(t.p(`${APP}/hidden`), 0o000);
     const conf = path.join(state, 'config.toml');
     await fsp.writeFile(conf, `[agent]\nstate_dir = "${state}/s"\n`, { mode: 0o644 });
@@ -150,7 +141,7 @@ describe('rollback says what it did not put back', () => {
     const APP = `${HOME}/builds/t0/0/g/app`;
     await jobCheckout(t, APP);
     await ageTree(t, APP, 72);
-    await giveToJob(`${HOME}/builds`);
+    await giveToJob(t.p(`${HOME}/builds`));
     const { result } = await planAndApply(['RG-BUILD-001']);
     expect(result.steps.map((s) => [s.step.op, s.state])).toEqual([['removeTree', 'applied']]);
     const r = await rollbackRun(createHost({ root: t.root }), state);
@@ -166,7 +157,7 @@ describe('rollback never follows what a job planted', () => {
   async function appliedEdit() {
     await shellRunner(CONFIG, 'gitlab-runner');
     await fsp.appendFile(t.p(CONFIG), '  [runners.feature_flags]\n    FF_ENABLE_JOB_CLEANUP = false\n');
-    await giveToJob(`${HOME}/.gitlab-runner`);
+    await giveToJob(t.p(`${HOME}/.gitlab-runner`));
     const config = await caseConfig(state, `[gitlab]\nconfig = "${CONFIG}"\n`);
     const host = createHost({ root: t.root });
     const { planned } = await planRemediations({ host, config, checks: CATALOGUE, remediations: byId('RG-RUN-007'), stateDir: state });
@@ -202,7 +193,7 @@ describe('rollback never follows what a job planted', () => {
   it('a quarantined key named ld.so.preload does not go into /etc when its parent is swapped for a link', async () => {
     await shellRunner();
     await t.file(`${HOME}/builds/t0/0/g/p/ld.so.preload`, key('rsa-pem'), { mode: 0o600 });
-    await giveToJob(`${HOME}/builds`);
+    await giveToJob(t.p(`${HOME}/builds`));
     const { result } = await planAndApply(['RG-SSH-001']);
     expect(result.steps.map((s) => [s.step.op, s.state])).toEqual([['quarantine', 'applied']]);
     const P = `${HOME}/builds/t0/0/g/p`;
@@ -220,7 +211,7 @@ describe('rollback never follows what a job planted', () => {
     await shellRunner();
     const KEY = `${HOME}/builds/t0/0/g/p/deploy.pem`;
     await t.file(KEY, key('rsa-pem'), { mode: 0o600 });
-    await giveToJob(`${HOME}/builds`);
+    await giveToJob(t.p(`${HOME}/builds`));
     const { result } = await planAndApply(['RG-SSH-001']);
     expect(result.steps.map((s) => s.state)).toEqual(['applied']);
     // The job made a new file at that name meanwhile: it is not overwritten, the run is not "rolled back".

@@ -9,7 +9,7 @@ import { planRemediations } from '../../agent/remediate/plan.js';
 import { REMEDIATIONS } from '../../remediations/index.js';
 import { caseConfig } from '../helpers/remediation-cases.js';
 import { ageTree, FixtureTree, gitlabRunnerUnit, jobCheckout } from '../helpers/fixture-tree.js';
-import { JOB_UID, listingExcept, startRacer } from '../helpers/attack.js';
+import { giveToJob, JOB_UID, listingExcept, startRacer } from '../helpers/attack.js';
 import { key } from '../checks/ssh/fixture.js';
 
 // A job (a real uid-999 process) swaps a directory or a file with a link to
@@ -42,14 +42,6 @@ afterAll(async () => {
   await t.remove();
 });
 
-async function giveToJob(target: string): Promise<void> {
-  const visit = async (p: string): Promise<void> => {
-    const st = await fsp.lstat(p);
-    await fsp.lchown(p, JOB_UID, JOB_UID);
-    if (st.isDirectory()) for (const n of await fsp.readdir(p)) await visit(path.join(p, n));
-  };
-  await visit(t.p(target));
-}
 
 interface Attack {
   name: string;
@@ -66,7 +58,7 @@ const ATTACKS: Attack[] = [
       await jobCheckout(t, APP, { bytes: 1000 });
       await ageTree(t, APP, 72);
       await t.symlink(`${APP}.swap`, t.p('/srv/app'));
-      await giveToJob(`${HOME}/builds`);
+      await giveToJob(t.p(`${HOME}/builds`));
       return [t.p(APP), t.p(`${APP}.swap`)];
     },
   },
@@ -77,7 +69,7 @@ const ATTACKS: Attack[] = [
       await jobCheckout(t, APP, { bytes: 1000 });
       await ageTree(t, APP, 72);
       await t.symlink(`${PARENT}.swap`, t.p('/srv'));
-      await giveToJob(`${HOME}/builds`);
+      await giveToJob(t.p(`${HOME}/builds`));
       return [t.p(PARENT), t.p(`${PARENT}.swap`)];
     },
   },
@@ -87,7 +79,7 @@ const ATTACKS: Attack[] = [
     async setup() {
       await t.file(`${APP}/shadow`, key('rsa-pem'), { mode: 0o600 });
       await t.symlink(`${APP}.swap`, t.p('/etc'));
-      await giveToJob(`${HOME}/builds`);
+      await giveToJob(t.p(`${HOME}/builds`));
       return [t.p(APP), t.p(`${APP}.swap`)];
     },
   },
@@ -97,7 +89,7 @@ const ATTACKS: Attack[] = [
     async setup() {
       await t.file(`${APP}/id_rsa`, key('rsa-pem'), { mode: 0o600 });
       await t.symlink(`${APP}/id_rsa.swap`, t.p('/etc/shadow'));
-      await giveToJob(`${HOME}/builds`);
+      await giveToJob(t.p(`${HOME}/builds`));
       return [t.p(`${APP}/id_rsa`), t.p(`${APP}/id_rsa.swap`)];
     },
   },
