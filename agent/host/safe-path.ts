@@ -99,7 +99,7 @@ export function keepsRootControl(st: Stats): boolean {
 }
 
 /** Who besides root may change the entries of directory `st` (null: nobody). */
-function actorOf(st: Stats, label: string): Actor | null {
+function dirActor(st: Stats, label: string): Actor | null {
   if (st.uid !== 0) return { uid: st.uid, gid: st.gid, why: `${label} is owned by uid ${st.uid}` };
   if (othersWrite(st) && !sticky(st)) return { uid: NOBODY, gid: NOBODY, why: `${label} is writable by others (mode ${modeStr(st.mode)})` };
   return null;
@@ -129,7 +129,7 @@ export class SafeRoot {
     if (this.top) return this.top;
     const fd = openSync(this.root, constants.O_RDONLY | constants.O_DIRECTORY);
     const st = fstatSync(fd);
-    this.top = { fd, label: '/', rootControlled: keepsRootControl(st), actor: actorOf(st, '/'), st };
+    this.top = { fd, label: '/', rootControlled: keepsRootControl(st), actor: dirActor(st, '/'), st };
     return this.top;
   }
 
@@ -181,7 +181,7 @@ export class SafeRoot {
         const st = fstatSync(fd);
         // Held by its handle, a directory's entries are changed by whoever may write that directory, whatever
         // happens to the path above it later: its control is its own, not its ancestors'.
-        stack.push({ fd, label, rootControlled: keepsRootControl(st), actor: actorOf(st, label), st });
+        stack.push({ fd, label, rootControlled: keepsRootControl(st), actor: dirActor(st, label), st });
       }
       const out = stack.pop()!;
       // The root handle is shared: give the caller a handle of its own.

@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, promises as fsp } from 'node:fs';
-import path from 'node:path';
 import { at, lstatAt, pinOf, samePin, type Located, type Pin } from '../host/safe-path.js';
 import { openPinned, removeTreeAt, renameWithin } from '../host/target-ops.js';
 import { walk } from '../util/walk.js';

@@ -1,5 +1,4 @@
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
-import path from 'node:path';
 import { fingerprint } from '../engine/redact.js';
 import { isHostError, type HostFs } from '../host/index.js';
 import { detectPrivateKey, KEY_HEAD_BYTES, type KeyInfo } from './private-key.js';
