@@ -1,11 +1,18 @@
 /**
- * Sections of the seed documents (../shared/seeds) and benchmark ids that
- * checks cite. One place, so a moved section is fixed once.
+ * What checks cite, in one place so a moved section is fixed once. Every
+ * reference carries a public https:// URL (`explain`, SARIF helpUri and OCSF
+ * src_url take the first one): the project's design notes that have no public
+ * home are cited by title next to a public page that says the same.
  */
 const GL = 'https://docs.gitlab.com/runner/security/';
 
+/** A design note without a public home, cited by title next to a public page that says the same. */
+function ref(title: string, url: string): string {
+  return `${title} (no public copy); the same advice: ${url}`;
+}
+
 export const REF = {
-  // GitLab Runner docs, "Security for self-managed runners" (seeds 001, 003).
+  // GitLab Runner docs, "Security for self-managed runners".
   glShellExecutor: `${GL}#usage-of-shell-executor`,
   glDockerExecutor: `${GL}#usage-of-docker-executor`,
   glPullPolicy: `${GL}#usage-of-private-docker-images-with-if-not-present-pull-policy`,
@@ -24,22 +31,23 @@ export const REF = {
   glDockerConfig: 'https://docs.gitlab.com/runner/configuration/advanced-configuration/#the-runnersdocker-section',
   glAutoscalerConfig: 'https://docs.gitlab.com/runner/configuration/advanced-configuration/#the-runnersautoscaler-section',
   glSessionServer: 'https://docs.gitlab.com/runner/configuration/advanced-configuration/#the-session_server-section',
-  // "Hardening the Runner" lesson (seed 000).
-  lessonRootless: 'Hardening the Runner (Module 9 Lesson 5) § 1 The "Rootless" Runner',
-  lessonSocket: 'Hardening the Runner (Module 9 Lesson 5) § 2 Preventing "Socket" Attacks',
-  lessonNetwork: 'Hardening the Runner (Module 9 Lesson 5) § 3 Network Isolation',
-  lessonEphemeral: 'Hardening the Runner (Module 9 Lesson 5) § 4 One-Time Runners (Ephemeral)',
-  // "Runner and Environment Security" guide (seed 002).
-  guideGhaEphemeral: 'Runner and Environment Security § GitHub Actions Runner Security: Use Ephemeral Runners',
-  guideNetwork: 'Runner and Environment Security § Network Isolation',
-  guideDockerExecutor: 'Runner and Environment Security § GitLab CI Runner Security: Use Docker Executor with Isolation',
-  guideChecklistHost: 'Runner and Environment Security § Environment Hardening Checklist: Runner Host',
-  guideChecklistProcess: 'Runner and Environment Security § Environment Hardening Checklist: Runner Process',
-  guideChecklistContainer: 'Runner and Environment Security § Environment Hardening Checklist: Container Builds',
-  guideDind: "Runner and Environment Security § Container Build Security: Don't Run Docker-in-Docker Privileged",
-  // Runner fleet security model (seed 004).
-  modelPrivilege: 'Runner fleet Security Model § Privilege Boundary',
-  modelSecrets: 'Runner fleet Security Model § Secrets Management',
+  // The project's design notes (no public copy), each next to a public page saying the same.
+  // "Hardening the Runner".
+  lessonRootless: ref('Hardening the Runner § 1 The "Rootless" Runner', 'https://docs.docker.com/engine/security/rootless/'),
+  lessonSocket: ref('Hardening the Runner § 2 Preventing "Socket" Attacks', 'https://docs.docker.com/engine/security/#docker-daemon-attack-surface'),
+  lessonNetwork: ref('Hardening the Runner § 3 Network Isolation', 'https://docs.gitlab.com/runner/security/#network-segmentation'),
+  lessonEphemeral: ref('Hardening the Runner § 4 One-Time Runners (Ephemeral)', 'https://docs.github.com/en/actions/hosting-your-own-runners/managing-self-hosted-runners/autoscaling-with-self-hosted-runners#using-ephemeral-runners-for-autoscaling'),
+  // "Runner and Environment Security".
+  guideGhaEphemeral: ref('Runner and Environment Security § GitHub Actions Runner Security: Use Ephemeral Runners', 'https://docs.github.com/en/actions/hosting-your-own-runners/managing-self-hosted-runners/autoscaling-with-self-hosted-runners#using-ephemeral-runners-for-autoscaling'),
+  guideNetwork: ref('Runner and Environment Security § Network Isolation', 'https://docs.gitlab.com/runner/security/#network-segmentation'),
+  guideDockerExecutor: ref('Runner and Environment Security § GitLab CI Runner Security: Use Docker Executor with Isolation', 'https://docs.gitlab.com/runner/security/#usage-of-docker-executor'),
+  guideChecklistHost: ref('Runner and Environment Security § Environment Hardening Checklist: Runner Host', 'https://docs.gitlab.com/runner/security/#secure-the-runner-host'),
+  guideChecklistProcess: ref('Runner and Environment Security § Environment Hardening Checklist: Runner Process', 'https://docs.gitlab.com/runner/security/'),
+  guideChecklistContainer: ref('Runner and Environment Security § Environment Hardening Checklist: Container Builds', 'https://docs.gitlab.com/runner/security/#reduce-the-security-risk-of-using-privileged-containers'),
+  guideDind: ref('Runner and Environment Security § Container Build Security: Don\'t Run Docker-in-Docker Privileged', 'https://docs.gitlab.com/ci/docker/docker_in_docker/'),
+  // "Runner fleet Security Model".
+  modelPrivilege: ref('Runner fleet Security Model § Privilege Boundary', 'https://docs.github.com/en/actions/security-guides/security-hardening-for-github-actions#hardening-for-self-hosted-runners'),
+  modelSecrets: ref('Runner fleet Security Model § Secrets Management', 'https://docs.gitlab.com/ee/security/token_overview.html'),
   // GitHub's own docs.
   ghaSecurity: 'https://docs.github.com/en/actions/security-guides/security-hardening-for-github-actions#hardening-for-self-hosted-runners',
   ghaEphemeral: 'https://docs.github.com/en/actions/hosting-your-own-runners/managing-self-hosted-runners/autoscaling-with-self-hosted-runners#using-ephemeral-runners-for-autoscaling',
@@ -47,7 +55,7 @@ export const REF = {
 
 /** CIS Docker Benchmark v1.2.0 recommendation (the numbering most scanners report), as a reference string. */
 export function cisDocker(id: string, title: string): string {
-  return `CIS Docker Benchmark v1.2.0 ${id}: ${title}`;
+  return `CIS Docker Benchmark v1.2.0 ${id}: ${title}, https://www.cisecurity.org/benchmark/docker`;
 }
 
 /** OpenSSH manual pages: the semantics the SSH checks follow. */
@@ -58,5 +66,5 @@ export const SSH_REF = {
 
 /** CIS Debian Linux 11 Benchmark v2.0.0 recommendation, as a reference string. */
 export function cisDebian(id: string, title: string): string {
-  return `CIS Debian Linux 11 Benchmark v2.0.0 ${id}: ${title}`;
+  return `CIS Debian Linux 11 Benchmark v2.0.0 ${id}: ${title}, https://www.cisecurity.org/benchmark/debian_linux`;
 }
