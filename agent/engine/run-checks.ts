@@ -85,7 +85,7 @@ function toFinding(check: Check, draft: FindingDraft, secrets: SecretRegistry): 
     remediation: {
       id: meta.remediation.automated ?? null,
       automated: meta.remediation.automated !== undefined,
-      summary: flagged ? meta.remediation.summary : '',
+      summary: flagged ? (d.fix ?? meta.remediation.summary) : '',
     },
     references: meta.references,
   };

@@ -46,6 +46,8 @@ export interface FindingDraft {
   evidence?: string[];
   /** Overrides the check's default severity for this finding only. */
   severity?: Severity;
+  /** The manual fix for this finding's state, when it differs from the check's remediation summary (an installed daemon is enabled, not installed again). */
+  fix?: string;
   /** Size of the file the finding is about, summed in the aggregate when the finding is not listed. */
   bytes?: number;
   /** Set on an aggregate finding (subject `more:<kind>`): what it stands for; the engine writes its message. */

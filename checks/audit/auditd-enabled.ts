@@ -9,6 +9,20 @@ const SUBJECT = 'auditd';
 const UNIT = 'auditd.service';
 const INITS = ['/sbin/init', '/usr/sbin/init', '/lib/systemd/systemd', '/usr/lib/systemd/systemd'];
 
+/** The fix for what was found: installing again what is installed helps nobody reading the report. */
+const FIX = {
+  install: 'Install auditd (apt-get install auditd / dnf install audit), then run systemctl enable --now auditd.',
+  enable: 'auditd is installed: enable and start it (systemctl enable --now auditd).',
+  unmask: 'auditd is installed but masked: systemctl unmask auditd, then systemctl enable --now auditd.',
+  sysv: 'auditd is installed: start it at boot (update-rc.d auditd enable, or chkconfig auditd on) and now (service auditd start).',
+  kernel: 'auditd is installed: drop audit=0 from the kernel command line (GRUB_CMDLINE_LINUX) and reboot, or run auditctl -e 1; keep auditd enabled (systemctl enable --now auditd).',
+} as const;
+
+/** A fail with the fix that matches its state. */
+function failWith(fix: string, message: string, evidence?: string[]): FindingDraft {
+  return { ...verdict.fail(SUBJECT, message, evidence), fix };
+}
+
 /** Pids whose comm is exactly "auditd" (the kernel thread "kauditd" is not the daemon). */
 export async function auditdPids(fs: HostFs): Promise<number[]> {
   const pids: number[] = [];
@@ -54,7 +68,7 @@ async function live(host: Host, binary: string): Promise<FindingDraft> {
   const problems: string[] = [];
   if (enabled === '0') problems.push(`kernel auditing is disabled (enabled 0${bootOff ? `, ${bootOff[0].trim()} on the kernel command line` : ''})`);
   if (pids.length === 0) problems.push('auditd is not running');
-  if (problems.length) return verdict.fail(SUBJECT, `auditd is installed but ${problems.join(' and ')}`, evidence);
+  if (problems.length) return failWith(enabled === '0' ? FIX.kernel : FIX.enable, `auditd is installed but ${problems.join(' and ')}`, evidence);
   const locked = enabled === '2' ? ', rules locked until reboot' : '';
   return verdict.pass(SUBJECT, `auditd is running (pid ${pids.join(', ')}) and kernel auditing is enabled (enabled ${enabled}${locked})`, evidence);
 }
@@ -63,7 +77,7 @@ async function offline(fs: HostFs, binary: string): Promise<FindingDraft> {
   const local = `/etc/systemd/system/${UNIT}`;
   const evidence = [`installed: ${binary}`];
   if ((await fs.lstat(local))?.kind === 'symlink' && (await fs.realpath(local)) === '/dev/null') {
-    return verdict.fail(SUBJECT, `auditd is installed but ${UNIT} is masked (${local} -> /dev/null)`, evidence);
+    return failWith(FIX.unmask, `auditd is installed but ${UNIT} is masked (${local} -> /dev/null)`, evidence);
   }
   let unit;
   try {
@@ -78,11 +92,11 @@ async function offline(fs: HostFs, binary: string): Promise<FindingDraft> {
       for (const e of await fs.readdir(`/etc/rc${lvl}.d`).catch(() => [])) if (/^S\d\dauditd$/.test(e.name)) links.push(`/etc/rc${lvl}.d/${e.name}`);
     }
     if (links.length) return verdict.pass(SUBJECT, `auditd starts at boot from /etc/init.d/auditd (${links.join(', ')})`, [...evidence, ...links]);
-    return verdict.fail(SUBJECT, `auditd is installed but nothing starts it at boot (no ${UNIT}, no /etc/rc?.d/S??auditd link)`, evidence);
+    return failWith(FIX.sysv, `auditd is installed but nothing starts it at boot (no ${UNIT}, no /etc/rc?.d/S??auditd link)`, evidence);
   }
   evidence.push(`unit ${unit.path}`);
   if (await isUnitEnabled(fs, UNIT)) return verdict.pass(SUBJECT, `${UNIT} is enabled (a *.wants/ link starts it at boot)`, evidence);
-  return verdict.fail(SUBJECT, `auditd is installed but ${UNIT} is not enabled: no *.wants/ link starts it at boot`, evidence);
+  return failWith(FIX.enable, `auditd is installed but ${UNIT} is not enabled: no *.wants/ link starts it at boot`, evidence);
 }
 
 export default defineCheck({
@@ -96,7 +110,8 @@ export default defineCheck({
     references: [REF.guideChecklistHost, REF.glSecureHost, cisDocker('1.1.3', 'Ensure auditing is configured for the Docker daemon')],
     reads: [...AUDITD_BINARIES, ...INITS, 'auditctl -s, /proc/*/comm, /run/systemd/container and /proc/1/environ (live)', `${UNIT} and its *.wants/ links, /etc/rc?.d (offline)`],
     remediation: {
-      summary: 'Install auditd (apt-get install auditd / dnf install audit) and run systemctl enable --now auditd.',
+      // Each fail carries the part that applies (FIX): enable an installed auditd, install a missing one.
+      summary: 'Install auditd if it is missing (apt-get install auditd / dnf install audit), then enable and start it: systemctl enable --now auditd.',
       automated: 'RG-AUDIT-001',
     },
   },
@@ -107,7 +122,7 @@ export default defineCheck({
     if (!binary && !(await Promise.all(INITS.map((p) => fs.exists(p)))).some(Boolean)) {
       return [verdict.skip(SUBJECT, `no init system (${INITS.join(', ')}) and no auditd: a container image, whose host does the auditing`)];
     }
-    if (!binary) return [verdict.fail(SUBJECT, `auditd is not installed (no ${AUDITD_BINARIES.join(' or ')})`)];
+    if (!binary) return [failWith(FIX.install, `auditd is not installed (no ${AUDITD_BINARIES.join(' or ')})`)];
     return [ctx.host.live ? await live(ctx.host, binary) : await offline(fs, binary)];
   },
 });
