@@ -14,6 +14,8 @@ export type Format = (typeof FORMATS)[number];
 export interface FormatOptions {
   color: boolean;
   verbose?: boolean;
+  /** Text: columns to wrap at (default 80). */
+  width?: number;
   spool?: SpoolFigures;
 }
 

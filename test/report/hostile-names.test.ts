@@ -11,6 +11,7 @@ import type { Finding, Report } from '../../agent/engine/types.js';
 import { createHost } from '../../agent/host/index.js';
 import { formatReport, FORMATS, type Format } from '../../agent/report/index.js';
 import { forTerminal } from '../../agent/report/neutralize.js';
+import { textGroups } from '../../agent/report/text.js';
 import { CATALOGUE } from '../../checks/index.js';
 import { buildBundle, runCli, type CliResult } from '../helpers/cli.js';
 import { FixtureTree } from '../helpers/fixture-tree.js';
@@ -36,7 +37,8 @@ beforeAll(async () => {
   await hostileHost(t);
   work = mkdtempSync(path.join(os.tmpdir(), 'rg-hostile-'));
   const before = await treeHash(t.root);
-  for (const f of FORMATS) out[f] = await runCli(bundle, ['audit', '--root', t.root, '--format', f, ...(f === 'text' ? ['--verbose'] : [])]);
+  // Text unwrapped here (COLUMNS): the names are asserted whole; the wrapped layouts are checked below at several widths.
+  for (const f of FORMATS) out[f] = await runCli(bundle, ['audit', '--root', t.root, '--format', f, ...(f === 'text' ? ['--verbose'] : [])], { env: { COLUMNS: '2000' } });
   sarifVerbose = await runCli(bundle, ['audit', '--root', t.root, '--format', 'sarif', '--verbose']);
   report = JSON.parse(out.json.stdout);
   hashes = [before, await treeHash(t.root)];
@@ -74,12 +76,19 @@ describe('a job names files and runners to forge or break reports', () => {
   it('text: no raw control character, and no line but a real finding starts with a status word', () => {
     const text = out.text.stdout;
     expectNoRawControl(text, 'text');
-    // --verbose lists every finding, one status line each: a forged one would make more.
-    expect(statusLines(text)).toHaveLength(report.findings.length);
+    // --verbose lists every finding, one status line each (the same verdict on several runners shares one): a forged one would make more.
+    expect(statusLines(text)).toHaveLength(textGroups(report, true).reduce((n, s) => n + s.groups.length, 0));
     expect(text).toContain(forTerminal(`/tmp/${NAMES.cr}`));
     expect(text).toContain('/tmp/clear\\x1b[2J\\x1b[H: ');
     expect(text).toContain('/tmp/csi\\u009b2J: ');
     expect(text).toContain('_work\\ud800/');
+    // Wrapped at any width, a name still never starts a line of its own with a status word, nor at column 0.
+    for (let width = 40; width <= 120; width += 7) {
+      const wrapped = formatReport(report, 'text', { color: false, verbose: true, width });
+      expectNoRawControl(wrapped, `text at ${width} columns`);
+      expect(statusLines(wrapped), `${width} columns`).toHaveLength(textGroups(report, true).reduce((n, s) => n + s.groups.length, 0));
+      for (const l of wrapped.split('\n')) expect([...l].length, l).toBeLessThanOrEqual(width);
+    }
   });
 
   it('text with colour (the engine, as on a TTY): the only escapes are our own SGR colours', async () => {
@@ -88,7 +97,7 @@ describe('a job names files and runners to forge or break reports', () => {
     expect(text).toMatch(/\x1b\[31m/);
     const plain = text.replace(/\x1b\[\d+m/g, '');
     expectNoRawControl(plain, 'coloured text');
-    expect(statusLines(plain)).toHaveLength(r.findings.length);
+    expect(statusLines(plain)).toHaveLength(textGroups(r, true).reduce((n, s) => n + s.groups.length, 0));
   });
 
   it('junit: valid XML 1.0 by xmllint, one testcase per finding, names shown escaped', () => {

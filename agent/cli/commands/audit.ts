@@ -3,7 +3,7 @@ import { runAudit } from '../../engine/run-checks.js';
 import { SEVERITIES, severityRank, type Report, type Severity } from '../../engine/types.js';
 import { createHost } from '../../host/index.js';
 import { FORMATS, formatReport, type Format } from '../../report/index.js';
-import { wantColor } from '../../report/text.js';
+import { textWidth, wantColor } from '../../report/text.js';
 import { writeLiveFile } from '../../host/target-ops.js';
 import { COMMON, idList, parse, UsageError } from '../args.js';
 import { loadAgentConfig } from '../config.js';
@@ -41,6 +41,8 @@ export async function auditCommand(argv: string[]): Promise<number> {
   const text = formatReport(report, format as Format, {
     color: output === undefined && wantColor(process.stdout),
     verbose: Boolean(values.verbose),
+    // A file gets 80 columns unless COLUMNS says otherwise; stdout the terminal's width.
+    width: textWidth(output === undefined ? process.stdout : {}),
   });
   // A textfile for node_exporter is read by another user (prometheus); every other report stays root's alone.
   if (output) await writeLiveFile(output, text, format === 'prometheus' ? 0o644 : 0o600);
