@@ -42,7 +42,9 @@ export function stageTree({ repo, root, bundle, metafile, version }) {
   put(root, `${doc}/changelog.gz`, gzip9n(pk('debian/changelog.in').replaceAll('@VERSION@', version).replaceAll('@DATE@', buildDate())), 0o644);
   put(root, `${doc}/examples/remediate.conf`, pk('examples/remediate.conf'), 0o644);
   put(root, 'usr/share/lintian/overrides/runnerguard', pk('debian/lintian-overrides'), 0o644);
-  for (const d of ['usr', 'usr/bin', 'usr/lib', 'usr/lib/runnerguard', 'usr/lib/systemd', 'usr/lib/systemd/system', 'etc', 'etc/runnerguard', 'var', 'var/lib', 'usr/share', 'usr/share/man', 'usr/share/man/man8', 'usr/share/doc', doc, `${doc}/examples`, 'usr/share/lintian', 'usr/share/lintian/overrides']) {
+  // Where bash-completion loads it on demand (both distributions' layout).
+  put(root, 'usr/share/bash-completion/completions/runnerguard', pk('completion/runnerguard.bash'), 0o644);
+  for (const d of ['usr', 'usr/bin', 'usr/lib', 'usr/lib/runnerguard', 'usr/lib/systemd', 'usr/lib/systemd/system', 'etc', 'etc/runnerguard', 'var', 'var/lib', 'usr/share', 'usr/share/man', 'usr/share/man/man8', 'usr/share/doc', doc, `${doc}/examples`, 'usr/share/lintian', 'usr/share/lintian/overrides', 'usr/share/bash-completion', 'usr/share/bash-completion/completions']) {
     chmodSync(path.join(root, d), 0o755);
   }
 }
