@@ -60,7 +60,7 @@ describe('runnerguard config check (built bundle)', () => {
     ]);
     expect(r.stdout).toBe(
       `${cfg}: 6 problem(s) (on stderr), and 1 path(s) it names would be refused (run, deliver, fix, rollback and daemon exit 2):\n` +
-        `  error: state_dir ${state}: not trusted: ${state} is owned by uid 999 (mode 0700)\n` +
+        `  error: ${cfg}:2: state_dir ${state}: not trusted: ${state} is owned by uid 999 (mode 0700)\n` +
         'runnerguard uses these only when root owns them and every directory above them, and no other user can write them\n',
     );
     expect(r.stdout + r.stderr).not.toContain('\u001b');
@@ -97,5 +97,26 @@ describe('runnerguard config check (built bundle)', () => {
     await fsp.writeFile(cfg, '[agent]\nlock_wait = 1\n[[waivers]]\ncheck = "RG-RUN-003"\nreason = "x"\nexpires = 2025-13-01\n', { mode: 0o600 });
     const r = await runCli(bundle, ['config', 'check', '--config', cfg]);
     expect([r.code, r.stderr]).toEqual([2, `runnerguard: ${cfg}:6: invalid TOML: expires = 2025-13-01 is no day of the calendar\n`]);
+  });
+
+  it('a refused path is shown at the line of the key that names it, dotted keys too; a job-owned token dir and a planted spool link are named', async () => {
+    const state = path.join(work, 'dotted-state');
+    await fsp.mkdir(state, { mode: 0o700 });
+    // The runner user planted a link where the spool goes, and owns the dir of the token.
+    await fsp.symlink('/tmp', path.join(state, 'spool'));
+    await fsp.lchown(path.join(state, 'spool'), 999, 999);
+    const creds = path.join(work, 'job-creds');
+    await fsp.mkdir(creds, { mode: 0o755 });
+    await fsp.chown(creds, 999, 999);
+    const cfg = path.join(work, 'dotted.toml');
+    await fsp.writeFile(cfg, `# dotted keys, no tables\n\nagent.state_dir = "${state}"\nreport.url = "https://127.0.0.1:9/"\nreport.token_file = "${creds}/token"\n`, { mode: 0o600 });
+    const r = await runCli(bundle, ['config', 'check', '--config', cfg]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('');
+    expect(r.stdout.split('\n').filter((l) => l.startsWith('  error: '))).toEqual([
+      `  error: ${cfg}:3: spool ${state}/spool: not trusted: ${state}/spool is a symlink owned by uid 999`,
+      `  error: ${cfg}:3: spool ${state}/spool/rejected: not trusted: ${state}/spool is a symlink owned by uid 999`,
+      `  error: ${cfg}:5: token_file ${creds}/token: not trusted: ${creds} is owned by uid 999 (mode 0755)`,
+    ]);
   });
 });

@@ -307,10 +307,11 @@ describe('credential files and the config file', () => {
     expect(r.code).toBe(2);
     expect(r.stdout).toBe(
       `${cfg}: valid, but 4 path(s) it names would be refused (run, deliver, fix, rollback and daemon exit 2):\n` +
-        `  error: state_dir ${state}: not trusted: ${state} is owned by uid 999 (mode 0700)\n` +
-        `  error: token_file ${dir}/token: not trusted: ${dir} is owned by uid 999 (mode 0755)\n` +
-        `  error: ca_file ${ca}: not trusted: ${ca} is owned by uid 999 (mode 0644)\n` +
-        `  error: key_file ${key}: not trusted: ${key} is writable by group (mode 0620)\n` +
+        // Each at the line of the key that named it: [agent] state_dir, [report] token_file, ca_file, key_file.
+        `  error: ${cfg}:2: state_dir ${state}: not trusted: ${state} is owned by uid 999 (mode 0700)\n` +
+        `  error: ${cfg}:6: token_file ${dir}/token: not trusted: ${dir} is owned by uid 999 (mode 0755)\n` +
+        `  error: ${cfg}:7: ca_file ${ca}: not trusted: ${ca} is owned by uid 999 (mode 0644)\n` +
+        `  error: ${cfg}:9: key_file ${key}: not trusted: ${key} is writable by group (mode 0620)\n` +
         'runnerguard uses these only when root owns them and every directory above them, and no other user can write them\n',
     );
     // What the state dir holds is judged too, once the state dir itself is root's.
@@ -318,7 +319,8 @@ describe('credential files and the config file', () => {
     await fsp.mkdir(path.join(state, 'journal'));
     await fsp.chown(path.join(state, 'journal'), 999, 999);
     const r2 = await cli(['config', 'check', '--config', cfg]);
-    expect(r2.stdout).toContain(`  error: journal ${state}/journal: not trusted: ${state}/journal is owned by uid 999 (mode 0755)\n`);
+    // What the state dir holds is named by state_dir's line.
+    expect(r2.stdout).toContain(`  error: ${cfg}:2: journal ${state}/journal: not trusted: ${state}/journal is owned by uid 999 (mode 0755)\n`);
     expect(r2.stdout).not.toContain(`error: state_dir`);
   });
 

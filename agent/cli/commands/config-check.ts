@@ -2,10 +2,24 @@ import { CATALOGUE, checkOptionSchemas } from '../../../checks/index.js';
 import { REMEDIATIONS } from '../../../remediations/index.js';
 import { DEFAULT_CONFIG_PATH, readConfigFile, validateConfig } from '../../config/load.js';
 import { defaultConfig } from '../../config/schema.js';
+import { locateKeys } from '../../config/toml-lines.js';
 import { problemText } from '../../config/validate.js';
 import { term } from '../../report/neutralize.js';
 import { parse, UsageError } from '../args.js';
-import { trustProblems } from '../trusted-paths.js';
+import { trustProblems, type TrustProblem } from '../trusted-paths.js';
+
+const CREDENTIAL_KEYS = new Set(['token_file', 'ca_file', 'cert_file', 'key_file']);
+
+/**
+ * `file:line` of the key that named a refused path: `[report] token_file`
+ * and friends, `[agent] state_dir` for the state dir and what it holds. The
+ * file alone when the key is not in it (the default state dir).
+ */
+function whereNamed(file: string, lines: Map<string, number>, p: TrustProblem): string {
+  const key = CREDENTIAL_KEYS.has(p.what) ? `report.${p.what}` : 'agent.state_dir';
+  const line = lines.get(key);
+  return line === undefined ? file : `${file}:${line}`;
+}
 
 /**
  * Every problem in one run. A config file that cannot be read, or that is
@@ -37,7 +51,8 @@ export async function configCommand(argv: string[]): Promise<number> {
   if (problems.length > 0) {
     const lead = invalid === 0 ? 'valid, but' : `${invalid} problem(s) (on stderr), and`;
     process.stdout.write(term`${file}: ${lead} ${problems.length} path(s) it names would be refused (run, deliver, fix, rollback and daemon exit 2):\n`);
-    for (const p of problems) process.stdout.write(term`  error: ${p.what} ${p.path}: not trusted: ${p.reason}\n`);
+    const lines = read ? locateKeys(read.text) : new Map<string, number>();
+    for (const p of problems) process.stdout.write(term`  error: ${whereNamed(file, lines, p)}: ${p.what} ${p.path}: not trusted: ${p.reason}\n`);
     process.stdout.write('runnerguard uses these only when root owns them and every directory above them, and no other user can write them\n');
   } else {
     process.stdout.write(term`${file}: ${invalid} problem(s) (on stderr)\n`);
