@@ -41,6 +41,8 @@ export function stageTree({ repo, root, bundle, metafile, version }) {
   put(root, `${doc}/copyright`, copyrightFile(repo, metafile), 0o644);
   put(root, `${doc}/changelog.gz`, gzip9n(pk('debian/changelog.in').replaceAll('@VERSION@', version).replaceAll('@DATE@', buildDate())), 0o644);
   put(root, `${doc}/examples/remediate.conf`, pk('examples/remediate.conf'), 0o644);
+  // The JSON Schema of the report, which runnerguard(8) points at.
+  put(root, `${doc}/report.schema.json`, readFileSync(path.join(repo, 'docs/report.schema.json'), 'utf8'), 0o644);
   put(root, 'usr/share/lintian/overrides/runnerguard', pk('debian/lintian-overrides'), 0o644);
   // Where bash-completion loads it on demand (both distributions' layout).
   put(root, 'usr/share/bash-completion/completions/runnerguard', pk('completion/runnerguard.bash'), 0o644);

@@ -3,8 +3,8 @@
 # nothing is fetched when all are present. Usage: apt-deps.sh [--heavy]
 set -euo pipefail
 pkgs=(passwd openssl iproute2 util-linux iptables nftables openssh-server curl prometheus-node-exporter nginx-light python3 auditd)
-# test/packaging: systemd-analyze (verify, security --offline) and groff for the man page.
-pkgs+=(systemd groff-base)
+# test/packaging: systemd-analyze (verify, security --offline), groff and man -l for the man page.
+pkgs+=(systemd groff-base man-db)
 # test/report/hostile-names: xmllint validates the JUnit XML, cmark-gfm renders the Markdown (GFM tables),
 # promtool checks the Prometheus exposition.
 pkgs+=(libxml2-utils cmark-gfm prometheus)
