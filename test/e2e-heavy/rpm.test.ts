@@ -33,7 +33,7 @@ describe('runnerguard .rpm', () => {
       .sort();
     const rpm = (await rpmq('--qf', '[%{FILEMODES:perms} %{FILENAMES}\\n]')).trim().split('\n').filter((l) => l.startsWith('-')).sort();
     expect(rpm).toEqual(deb);
-    expect((await rpmq('-l')).split('\n')).toEqual(expect.arrayContaining(['/usr/bin/runnerguard', '/usr/lib/systemd/system/runnerguard.service', '/usr/lib/systemd/system/runnerguard.timer', '/var/lib/runnerguard', '/usr/share/man/man8/runnerguard.8.gz']));
+    expect((await rpmq('-l')).split('\n')).toEqual(expect.arrayContaining(['/usr/bin/runnerguard', '/usr/lib/systemd/system/runnerguard.service', '/usr/lib/systemd/system/runnerguard.timer', '/var/lib/runnerguard', '/usr/share/man/man8/runnerguard.8.gz', '/usr/share/bash-completion/completions/runnerguard', '/usr/share/doc/runnerguard/report.schema.json']));
     expect((await rpmq('--qf', '[%{FILEMODES:perms} %{FILENAMES}\\n]')).split('\n')).toContain('drwx------ /var/lib/runnerguard');
     expect((await rpmq('--configfiles')).trim()).toBe('/etc/runnerguard/config.toml');
     expect(await rpmq('--requires')).toMatch(/^nodejs >= 18\.20$/m);
