@@ -26,9 +26,10 @@ function split(e: string): { shape: string; line?: string } {
 }
 
 function key(f: Finding): string | null {
-  if (!(subjectKind(f.subject) in PER_RUNNER)) return null;
-  // JSON, not a separator: every part may hold what a job wrote.
-  return JSON.stringify([f.check, f.status, f.severity, f.message, f.remediation.summary, f.waived ?? null, f.waiverExpired ?? null, f.evidence.map((e) => split(e).shape)]);
+  const kind = subjectKind(f.subject);
+  if (!(kind in PER_RUNNER)) return null;
+  // JSON, not a separator: every part may hold what a job wrote. The kind keeps GitLab and GitHub runners apart.
+  return JSON.stringify([kind, f.check, f.status, f.severity, f.message, f.remediation.summary, f.waived ?? null, f.waiverExpired ?? null, f.evidence.map((e) => split(e).shape)]);
 }
 
 /** `file:10: x` of every member, as `file: x (lines 10, 20, 30)` (each number once). */

@@ -7,7 +7,8 @@
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Report } from '../../agent/engine/types.js';
+import type { Finding, Report } from '../../agent/engine/types.js';
+import { groupForText } from '../../agent/report/text-group.js';
 import { wrap, textWidth } from '../../agent/report/text-wrap.js';
 import { buildBundle, runCli } from '../helpers/cli.js';
 import { FixtureTree } from '../helpers/fixture-tree.js';
@@ -117,5 +118,43 @@ describe('wrap', () => {
     expect(textWidth({ isTTY: true, columns: 132 }, { COLUMNS: '90' })).toBe(90);
     expect(textWidth({}, { COLUMNS: 'wide' })).toBe(80);
     expect(textWidth({}, { COLUMNS: '10' })).toBe(40);
+  });
+});
+
+describe('groupForText', () => {
+  const base: Finding = {
+    check: 'RG-RUN-003',
+    title: 't',
+    severity: 'critical',
+    status: 'fail',
+    subject: 'runner:a',
+    message: 'privileged',
+    evidence: ['/etc/gitlab-runner/config.toml:10: privileged = true'],
+    remediation: { id: null, automated: false, summary: 'set privileged = false' },
+    references: ['https://example.org/'],
+  };
+  const f = (o: Partial<Finding>): Finding => ({ ...base, ...o });
+
+  it('groups runners only where the verdict is the same but for the line numbers; merges those', () => {
+    const g = groupForText([
+      f({}),
+      f({ subject: 'runner:b', evidence: ['/etc/gitlab-runner/config.toml:20: privileged = true'] }),
+      f({ subject: 'runner:c', evidence: ['/etc/gitlab-runner/config.toml:30: privileged = "yes"'] }),
+      f({ subject: 'runner:d', waived: { reason: 'DinD' } }),
+      f({ subject: 'runner:e', status: 'warn' }),
+      f({ subject: 'github-runner:/srv/x' }),
+      f({ subject: 'github-runner:/srv/y' }),
+      f({ subject: '/tmp/k1' }),
+      f({ subject: '/tmp/k2' }),
+    ]);
+    expect(g.map((x) => x.members.map((m) => m.subject))).toEqual([['runner:a', 'runner:b'], ['runner:c'], ['runner:d'], ['runner:e'], ['github-runner:/srv/x', 'github-runner:/srv/y'], ['/tmp/k1'], ['/tmp/k2']]);
+    expect(g[0]!.evidence).toEqual(['/etc/gitlab-runner/config.toml: privileged = true (lines 10, 20)']);
+    expect(g[0]!.names).toEqual(['a', 'b']);
+    expect(g[4]!).toMatchObject({ noun: 'GitHub runners', names: ['/srv/x', '/srv/y'] });
+  });
+
+  it('a name cannot smuggle a separator into the grouping key: look-alike messages stay apart', () => {
+    const g = groupForText([f({ message: 'x","fail' }), f({ subject: 'runner:b', message: 'x' })]);
+    expect(g).toHaveLength(2);
   });
 });
