@@ -3,7 +3,7 @@ import type { Report } from '../engine/types.js';
 import { formatJunit } from './junit.js';
 import { formatMarkdown } from './markdown.js';
 import { formatOcsf } from './ocsf.js';
-import { formatPrometheus, type SpoolFigures } from './prometheus.js';
+import { formatPrometheus, type MetricsOptions } from './prometheus.js';
 import { formatSarif } from './sarif.js';
 import { jsonSafe } from './neutralize.js';
 import { formatText } from './text.js';
@@ -14,7 +14,8 @@ export type Format = (typeof FORMATS)[number];
 export interface FormatOptions {
   color: boolean;
   verbose?: boolean;
-  spool?: SpoolFigures;
+  /** What the Prometheus textfile says beyond the report (config, delivery health). */
+  metrics?: MetricsOptions;
 }
 
 /** One result model feeds every output format. */
@@ -30,7 +31,7 @@ export function formatReport(report: Report, format: Format, opts: FormatOptions
     case 'junit':
       return formatJunit(report, (id) => checkById(id)?.meta.area ?? 'other');
     case 'prometheus':
-      return formatPrometheus(report, opts.spool);
+      return formatPrometheus(report, opts.metrics);
     case 'markdown':
       return formatMarkdown(report);
     case 'ocsf':

@@ -7,6 +7,7 @@ import { wantColor } from '../../report/text.js';
 import { writeLiveFile } from '../../host/target-ops.js';
 import { COMMON, idList, parse, UsageError } from '../args.js';
 import { loadAgentConfig } from '../config.js';
+import { metricsOptions } from '../metrics.js';
 import { selectChecks } from '../select.js';
 
 export function exitCodeFor(report: Report, failOn: Severity): 0 | 1 {
@@ -41,6 +42,7 @@ export async function auditCommand(argv: string[]): Promise<number> {
   const text = formatReport(report, format as Format, {
     color: output === undefined && wantColor(process.stdout),
     verbose: Boolean(values.verbose),
+    ...(format === 'prometheus' ? { metrics: await metricsOptions(config) } : {}),
   });
   // A textfile for node_exporter is read by another user (prometheus); every other report stays root's alone.
   if (output) await writeLiveFile(output, text, format === 'prometheus' ? 0o644 : 0o600);
