@@ -83,4 +83,35 @@ describe('fleet metrics model', () => {
     // checks x their statuses, 100 runners, 1000 per-finding series at most, a few dozen singles.
     expect(series).toBeLessThan(CATALOGUE.length * 3 + 100 + 1000 + 50);
   });
+
+  it('series per host (README "Metrics"): a bare host and a 20-runner host, measured', async () => {
+    const count = async (runners: number) => {
+      const h = await FixtureTree.create();
+      try {
+        if (runners > 0) {
+          await h.useradd('gitlab-runner', { uid: 999 });
+          await h.file('/usr/bin/gitlab-runner', '', { mode: 0o755 });
+          const toml = Array.from({ length: runners }, (_, i) => `[[runners]]\n  name = "r${i}"\n  token = "glrt-${i}-0123456789"\n  executor = "docker"\n  [runners.docker]\n    privileged = ${i % 2 === 0}\n`).join('');
+          await h.file('/etc/gitlab-runner/config.toml', toml, { mode: 0o600 });
+        }
+        const r = await runAudit({ host: createHost({ root: h.root }), config: defaultConfig(), checks: CATALOGUE });
+        const delivery = { spooled: 0, rejected: 0, oldestAgeSeconds: 0, dropped: 0, rejectedTotal: 0, lastSuccessSeconds: 0 };
+        const samples = formatPrometheus(r, { delivery, auditIntervalSeconds: 1800 }).split('\n').filter((l) => l && !l.startsWith('#'));
+        const of = (name: string) => samples.filter((l) => l.startsWith(`${name}{`)).length;
+        return { total: samples.length, perFinding: of('runnerguard_finding'), byCheck: of('runnerguard_check_findings'), runners: of('runnerguard_runner_info') };
+      } finally {
+        await h.remove();
+      }
+    };
+    const bare = await count(0);
+    const twenty = await count(20);
+    console.log(`[metrics] series per host: bare ${JSON.stringify(bare)}, 20 runners ${JSON.stringify(twenty)}, catalogue ${CATALOGUE.length} checks`);
+    // The fixed part: 24 series whatever the host (totals, waived, score, times, runners by kind, delivery, info).
+    for (const c of [bare, twenty]) expect(c.total - c.perFinding - c.byCheck - c.runners).toBe(24);
+    expect(bare.perFinding).toBe(0);
+    expect(twenty.runners).toBe(20);
+    // By check: one series per (check, severity, status) seen, never more than the catalogue's checks x 5 statuses.
+    expect(bare.byCheck).toBeLessThanOrEqual(CATALOGUE.length * 5);
+    expect(twenty.perFinding).toBeLessThanOrEqual(MAX_FINDING_SERIES_PER_CHECK * CATALOGUE.length);
+  });
 });
