@@ -24,7 +24,7 @@ export function buildDate() {
 }
 
 /** packaging/prometheus/ files installed under /usr/share/runnerguard/prometheus/ (the rpm spec lists them too). */
-export const PROMETHEUS_FILES = ['runnerguard.rules.yml'];
+export const PROMETHEUS_FILES = ['runnerguard.rules.yml', 'runnerguard-dashboard.json'];
 
 export function stageTree({ repo, root, bundle, metafile, version }) {
   const pk = (rel) => readFileSync(path.join(repo, 'packaging', rel), 'utf8');

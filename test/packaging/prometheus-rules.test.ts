@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -62,6 +62,39 @@ describe('packaging/prometheus/runnerguard.rules.yml', () => {
       expect(statSync(path.join(root, d)).mode & 0o7777).toBe(0o755);
       expect(spec).toContain(`%dir %attr(0755,root,root) /${d}\n`);
     }
+  });
+});
+
+describe('packaging/prometheus/runnerguard-dashboard.json (Grafana)', () => {
+  const dash = JSON.parse(readFileSync(path.join(DIR, 'runnerguard-dashboard.json'), 'utf8')) as {
+    uid: string;
+    panels: Array<{ id: number; title: string; gridPos: object; targets: Array<{ expr: string; refId: string }> }>;
+  };
+
+  it('parses, every panel has a unique id, a position and at least one query', () => {
+    expect(dash.uid).toBe('runnerguard-fleet');
+    expect(new Set(dash.panels.map((p) => p.id)).size).toBe(dash.panels.length);
+    for (const p of dash.panels) {
+      expect(p.gridPos, p.title).toBeDefined();
+      expect(p.targets.length, p.title).toBeGreaterThan(0);
+    }
+  });
+
+  it('every PromQL expression in it is accepted by promtool, and reads only series and rules that exist', () => {
+    const exprs = dash.panels.flatMap((p) => p.targets.map((t) => t.expr));
+    const rules = `groups:\n  - name: dashboard\n    rules:\n${exprs.map((e, i) => `      - record: dashboard:expr_${i}\n        expr: ${JSON.stringify(e)}\n`).join('')}`;
+    const file = path.join(work, 'dashboard.rules.yml');
+    writeFileSync(file, rules);
+    const r = promtool(['check', 'rules', file]);
+    expect({ code: r.status, err: r.stderr }).toEqual({ code: 0, err: '' });
+    expect(r.stdout).toContain(`SUCCESS: ${exprs.length} rules found`);
+    // Names used: our series (README "Metrics") or a recording rule of the shipped file.
+    const shipped = readFileSync(RULES, 'utf8');
+    const recorded = new Set([...shipped.matchAll(/- record: (\S+)/g)].map((m) => m[1]));
+    const names = new Set(exprs.flatMap((e) => [...e.matchAll(/\b([a-z_]+:[a-z_:0-9]+|runnerguard_[a-z_]+)\b/g)].map((m) => m[1]!)));
+    expect(names.size).toBeGreaterThan(10);
+    const series = readFileSync(path.join(REPO, 'agent/report/prometheus.ts'), 'utf8');
+    for (const n of names) expect(recorded.has(n) || series.includes(`'${n}'`), n).toBe(true);
   });
 });
 
