@@ -13,6 +13,8 @@ import { atomicWrite } from '../util/atomic-write.js';
 
 export const HEALTH_FILE = 'delivery-health.json';
 const MAX_HEALTH_BYTES = 4096;
+/** atomicWrite's temp name for the record (util/atomic-write.ts). */
+const LEFTOVER = /^\.delivery-health\.json\.[0-9a-f]{12}\.tmp$/;
 /** A spooled report's name starts with the time it was spooled (ms): see spool.ts. */
 const REPORT = /^(\d{13})-\d{6}-[0-9a-f-]{36}\.json$/;
 
@@ -59,6 +61,10 @@ export async function recordDelivery(stateDir: string, outcome: DeliveryOutcome,
   });
   if (outcome === 'rejected') r.rejectedTotal++;
   else r.lastSuccessMs = Math.max(r.lastSuccessMs, nowMs);
+  // A writer killed (-9) between its temp file and the rename left one behind: ours to remove, under the run lock.
+  for (const name of await fsp.readdir(stateDir).catch(() => [] as string[])) {
+    if (LEFTOVER.test(name)) await fsp.rm(path.join(stateDir, name), { force: true });
+  }
   await atomicWrite(path.join(stateDir, HEALTH_FILE), JSON.stringify(r) + '\n', { mode: 0o600 });
 }
 

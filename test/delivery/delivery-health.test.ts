@@ -60,7 +60,7 @@ describe('delivery health in the metrics', () => {
   it('a wrong token: every report rejected is counted across runs, no success; a fixed token: a success time, the count kept', async () => {
     collector = new Collector(pki);
     await collector.start();
-    const { config, prom } = await setup('wrong-token-0123456789', collector.url);
+    const { config, state, prom } = await setup('wrong-token-0123456789', collector.url);
     for (let i = 0; i < 2; i++) expect([0, 1]).toContain((await run(config)).code);
     const text = await fsp.readFile(prom, 'utf8');
     expect(value(text, 'runnerguard_reports_rejected_total')).toBe(2);
@@ -75,8 +75,12 @@ describe('delivery health in the metrics', () => {
     expect({ mode: st.mode & 0o777, uid: st.uid }).toEqual({ mode: 0o644, uid: 0 });
 
     await fsp.writeFile(path.join(work, 'token'), `${collector.tokenValue}\n`, { mode: 0o600 });
+    // What a run killed (-9) between the record's temp file and its rename leaves behind: removed by the next record.
+    const leftover = path.join(state, `.${HEALTH_FILE}.0123456789ab.tmp`);
+    await fsp.writeFile(leftover, '{"rejectedTotal":', { mode: 0o600 });
     const before = Math.floor(Date.now() / 1000);
     await run(config);
+    await expect(fsp.stat(leftover)).rejects.toThrow(/ENOENT/);
     const after = await fsp.readFile(prom, 'utf8');
     expect(value(after, 'runnerguard_last_delivery_success_timestamp_seconds')).toBeGreaterThanOrEqual(before);
     expect(value(after, 'runnerguard_reports_rejected_total')).toBe(2);
