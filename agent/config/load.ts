@@ -3,6 +3,7 @@ import TOML from '@iarna/toml';
 import { readRootFile, rootControlled, TrustError } from '../host/trust.js';
 import { cronProblem } from './cron.js';
 import { globToRegExp } from '../engine/waivers.js';
+import { STATUSES } from '../engine/types.js';
 import { reportUrlProblem } from './report-url.js';
 import { defaultConfig, SECTIONS, WAIVER_SCHEMA, type AgentConfig, type FieldType, type WaiverConfig } from './schema.js';
 import { locateKeys } from './toml-lines.js';
@@ -100,9 +101,20 @@ export function validateConfig(text: string, file: string, checkOptions: CheckOp
   // A bad schedule must fail `config check` and a SIGHUP, not the daemon's next tick.
   const cronWhy = cronProblem(cfg.agent.schedule);
   if (cronWhy) v.fail(['agent', 'schedule'], `agent.schedule: "${cfg.agent.schedule}" is not a cron expression: ${cronWhy}`);
+  metricsProblems(v, cfg);
   if (lint) lintConfig(v, cfg, doc, lint);
   const problems = [...v.problems].sort((a, b) => (a.line ?? Infinity) - (b.line ?? Infinity));
   return { config: cfg, problems, more: v.more };
+}
+
+const STATUS_NAMES: readonly string[] = STATUSES;
+
+/** [metrics]: statuses that exist, an alert age that is one. */
+function metricsProblems(v: Validator, cfg: AgentConfig): void {
+  const bad = cfg.metrics.per_finding.filter((s) => !STATUS_NAMES.includes(s));
+  if (bad.length > 0) v.fail(['metrics', 'per_finding'], `metrics.per_finding: ${bad.map((s) => `"${s}"`).join(', ')} ${bad.length > 1 ? 'are' : 'is'} no status (expected some of: ${STATUSES.join(', ')})`);
+  cfg.metrics.per_finding = [...new Set(cfg.metrics.per_finding.filter((s) => STATUS_NAMES.includes(s)))];
+  if (cfg.metrics.spool_alert_age_ms < 1000) v.fail(['metrics', 'spool_alert_age_ms'], `metrics.spool_alert_age_ms: ${cfg.metrics.spool_alert_age_ms} is below 1000 (1 s)`);
 }
 
 function lintConfig(v: Validator, cfg: AgentConfig, doc: Record<string, unknown>, lint: LintRules): void {

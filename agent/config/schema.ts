@@ -34,7 +34,13 @@ export interface AgentConfig {
     retry_base_ms: number;
     retry_max_ms: number;
   };
-  metrics: { textfile?: string };
+  metrics: {
+    textfile?: string;
+    /** Statuses that get one series per finding; every status is counted in the aggregates anyway. */
+    per_finding: string[];
+    /** Spooled longer than this, a report makes RunnerguardDeliveryFailing fire (exported as a gauge for the rule). */
+    spool_alert_age_ms: number;
+  };
   gitlab: { config?: string };
   github: { runner_dirs: string[] };
   egress: { allow: string[] };
@@ -71,7 +77,7 @@ export const SECTIONS: Record<string, TableSchema> = {
       retry_max_ms: 'integer',
     },
   },
-  metrics: { fields: { textfile: 'string' } },
+  metrics: { fields: { textfile: 'string', per_finding: 'string[]', spool_alert_age_ms: 'integer' } },
   gitlab: { fields: { config: 'string' } },
   github: { fields: { runner_dirs: 'string[]' } },
   egress: { fields: { allow: 'string[]' } },
@@ -85,6 +91,9 @@ export const WAIVER_SCHEMA: TableSchema = {
 
 /** `[agent] state_dir` by default: where the packages create it, and where their units look. */
 export const DEFAULT_STATE_DIR = '/var/lib/runnerguard';
+
+/** Per-finding series by default: what someone acts on. pass and skip are opt-in (they are most findings). */
+export const DEFAULT_PER_FINDING = ['fail', 'warn', 'error'] as const;
 
 export function defaultConfig(): AgentConfig {
   return {
@@ -101,7 +110,7 @@ export function defaultConfig(): AgentConfig {
       retry_base_ms: 2_000,
       retry_max_ms: 60_000,
     },
-    metrics: {},
+    metrics: { per_finding: [...DEFAULT_PER_FINDING], spool_alert_age_ms: 2 * 3600 * 1000 },
     gitlab: {},
     github: { runner_dirs: [] },
     egress: { allow: [] },

@@ -12,6 +12,8 @@ export interface DrainOptions {
   log: Logger;
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
+  /** Told of each report delivered or set aside, as it happens (health.ts keeps count for the metrics). */
+  onOutcome?: (outcome: 'delivered' | 'rejected') => Promise<void>;
 }
 
 export interface DrainResult {
@@ -60,12 +62,14 @@ export async function drainSpool(spool: Spool, transport: Transport, o: DrainOpt
         o.log.error({ file: entry.name, reason: err.reason }, 'spool entry is not a regular file root owns: set aside in spool/rejected, not sent');
         result.untrusted++;
         result.remaining--;
+        await o.onOutcome?.('rejected');
         continue;
       }
       await spool.reject(entry, `unreadable or corrupt spool file: ${(err as Error).message}`);
       o.log.error({ file: entry.name }, 'spooled report is corrupt; set aside in spool/rejected');
       result.rejected++;
       result.remaining--;
+      await o.onOutcome?.('rejected');
       continue;
     }
     const id = spool.idOf(entry);
@@ -76,6 +80,7 @@ export async function drainSpool(spool: Spool, transport: Transport, o: DrainOpt
         o.log.info({ id, status: r.status }, 'report delivered');
         result.delivered++;
         result.remaining--;
+        await o.onOutcome?.('delivered');
         break;
       }
       if (!r.retry) {
@@ -83,6 +88,7 @@ export async function drainSpool(spool: Spool, transport: Transport, o: DrainOpt
         o.log.error({ id, status: r.status, error: r.error }, 'collector refused the report; set aside in spool/rejected, not retried');
         result.rejected++;
         result.remaining--;
+        await o.onOutcome?.('rejected');
         break;
       }
       result.lastError = r.error;

@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { AgentConfig } from '../config/schema.js';
-import { createFacts } from '../facts/index.js';
+import { createFacts, type Facts } from '../facts/index.js';
+import { runnerInventory } from '../facts/inventory.js';
 import type { Host } from '../host/index.js';
 import { VERSION } from '../version.js';
 import { capDrafts, renderOverflow } from './cap.js';
 import { SecretRegistry } from './redact.js';
 import { summarize } from './score.js';
-import type { Check, CheckContext, Finding, FindingDraft, Report } from './types.js';
+import type { Check, CheckContext, Finding, FindingDraft, Report, RunnerRecord } from './types.js';
 import { applyWaivers } from './waivers.js';
 
 /** `[agent] check_timeout_ms` by default (agent/config/schema.ts): what a check's own timeoutMs is declared against. */
@@ -91,6 +92,21 @@ function toFinding(check: Check, draft: FindingDraft, secrets: SecretRegistry): 
   };
 }
 
+/**
+ * The runners found, for the fleet metrics. Mostly facts the checks loaded
+ * already; bounded by an ordinary check's budget, and left out (not empty:
+ * "no runner" would be a claim) when it could not be had.
+ */
+async function inventoryOf(facts: Facts, secrets: SecretRegistry, config: AgentConfig): Promise<RunnerRecord[] | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), config.agent.check_timeout_ms)));
+  try {
+    return await Promise.race([runnerInventory(facts, secrets).catch(() => undefined), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** Runs every check concurrently; one broken check never stops the others. */
 export async function runAudit(opts: AuditOptions): Promise<Report> {
   const now = opts.now ?? (() => new Date());
@@ -120,6 +136,7 @@ export async function runAudit(opts: AuditOptions): Promise<Report> {
   // Redact only once every check has run, so secrets parsed late still count.
   const findings = results.flatMap((drafts, i) => drafts.map((d) => toFinding(opts.checks[i]!, d, secrets)));
   applyWaivers(findings, opts.config.waivers, started);
+  const runners = await inventoryOf(facts, secrets, opts.config);
   const finished = now();
   return {
     schema: 'runnerguard/report@1',
@@ -133,5 +150,6 @@ export async function runAudit(opts: AuditOptions): Promise<Report> {
     checkDurationsMs,
     summary: summarize(findings),
     findings,
+    ...(runners ? { runners } : {}),
   };
 }

@@ -109,6 +109,18 @@ export interface Summary {
   score: number;
 }
 
+/**
+ * One runner found on the host, for fleet questions ("which token is on two
+ * hosts?"). `fingerprint`: first 12 hex of SHA-256 of the GitLab runner
+ * token, or of `<gitHubUrl>#<agentId>` of an Actions runner's `.runner`;
+ * absent when the runner has neither. Never the token itself.
+ */
+export interface RunnerRecord {
+  kind: 'gitlab' | 'github';
+  name: string;
+  fingerprint?: string;
+}
+
 export interface Report {
   schema: 'runnerguard/report@1';
   id: string;
@@ -126,6 +138,8 @@ export interface Report {
   checkDurationsMs?: Record<string, number>;
   summary: Summary;
   findings: Finding[];
+  /** The runners found (at most MAX_RUNNER_RECORDS). Optional: reports from before it was added lack it. */
+  runners?: RunnerRecord[];
 }
 
 export function severityRank(s: Severity): number {

@@ -3,7 +3,7 @@ import type { Report } from '../engine/types.js';
 import { formatJunit } from './junit.js';
 import { formatMarkdown } from './markdown.js';
 import { formatOcsf } from './ocsf.js';
-import { formatPrometheus, type SpoolFigures } from './prometheus.js';
+import { formatPrometheus, type MetricsOptions } from './prometheus.js';
 import { formatSarif } from './sarif.js';
 import { jsonSafe } from './neutralize.js';
 import { formatText } from './text.js';
@@ -16,7 +16,8 @@ export interface FormatOptions {
   verbose?: boolean;
   /** Text: columns to wrap at (default 80). */
   width?: number;
-  spool?: SpoolFigures;
+  /** What the Prometheus textfile says beyond the report (config, delivery health). */
+  metrics?: MetricsOptions;
 }
 
 /** One result model feeds every output format. */
@@ -32,7 +33,7 @@ export function formatReport(report: Report, format: Format, opts: FormatOptions
     case 'junit':
       return formatJunit(report, (id) => checkById(id)?.meta.area ?? 'other');
     case 'prometheus':
-      return formatPrometheus(report, opts.spool);
+      return formatPrometheus(report, opts.metrics);
     case 'markdown':
       return formatMarkdown(report);
     case 'ocsf':

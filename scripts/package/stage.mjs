@@ -23,6 +23,9 @@ export function buildDate() {
   return new Date(epoch).toUTCString().replace(/^(\w+), (\d+) (\w+) (\d+) ([\d:]+) GMT$/, '$1, $2 $3 $4 $5 +0000');
 }
 
+/** packaging/prometheus/ files installed under /usr/share/runnerguard/prometheus/ (the rpm spec lists them too). */
+export const PROMETHEUS_FILES = ['runnerguard.rules.yml', 'runnerguard-dashboard.json'];
+
 export function stageTree({ repo, root, bundle, metafile, version }) {
   const pk = (rel) => readFileSync(path.join(repo, 'packaging', rel), 'utf8');
   mkdirSync(root, { recursive: true, mode: 0o755 });
@@ -46,7 +49,10 @@ export function stageTree({ repo, root, bundle, metafile, version }) {
   put(root, 'usr/share/lintian/overrides/runnerguard', pk('debian/lintian-overrides'), 0o644);
   // Where bash-completion loads it on demand (both distributions' layout).
   put(root, 'usr/share/bash-completion/completions/runnerguard', pk('completion/runnerguard.bash'), 0o644);
-  for (const d of ['usr', 'usr/bin', 'usr/lib', 'usr/lib/runnerguard', 'usr/lib/systemd', 'usr/lib/systemd/system', 'etc', 'etc/runnerguard', 'var', 'var/lib', 'usr/share', 'usr/share/man', 'usr/share/man/man8', 'usr/share/doc', doc, `${doc}/examples`, 'usr/share/lintian', 'usr/share/lintian/overrides', 'usr/share/bash-completion', 'usr/share/bash-completion/completions']) {
+  // Fleet rules (and the dashboard) for the operator's Prometheus/Grafana: README "Metrics".
+  const prom = 'usr/share/runnerguard/prometheus';
+  for (const f of PROMETHEUS_FILES) put(root, `${prom}/${f}`, pk(`prometheus/${f}`), 0o644);
+  for (const d of ['usr', 'usr/bin', 'usr/lib', 'usr/lib/runnerguard', 'usr/lib/systemd', 'usr/lib/systemd/system', 'etc', 'etc/runnerguard', 'var', 'var/lib', 'usr/share', 'usr/share/man', 'usr/share/man/man8', 'usr/share/doc', doc, `${doc}/examples`, 'usr/share/lintian', 'usr/share/lintian/overrides', 'usr/share/runnerguard', prom, 'usr/share/bash-completion', 'usr/share/bash-completion/completions']) {
     chmodSync(path.join(root, d), 0o755);
   }
 }

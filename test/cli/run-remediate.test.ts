@@ -97,7 +97,9 @@ describe('runnerguard run with [remediations] enable (built bundle, fixture root
     expect(statusOf('RG-DOCKER-001')).toEqual(['pass']);
     expect(readFileSync(t.p('/etc/group'), 'utf8')).toMatch(/^docker:x:996:$/m);
     expect(statusOf('RG-RUN-003')).toEqual(['fail']);
-    expect(readFileSync(path.join(work, 'runnerguard.prom'), 'utf8')).toMatch(/^runnerguard_finding\{check="RG-RUN-005",severity="medium",status="pass",subject="runner:build-docker"\} 1$/m);
+    const prom = readFileSync(path.join(work, 'runnerguard.prom'), 'utf8');
+    expect(prom).toMatch(/^runnerguard_check_findings\{check="RG-RUN-005",severity="medium",status="pass"\} 1$/m);
+    expect(prom).not.toMatch(/^runnerguard_(check_)?findings?\{check="RG-RUN-005",[^}]*status="fail"/m);
   });
 
   it('the next run finds nothing to do, and rollback restores the host byte for byte', async () => {

@@ -62,7 +62,7 @@ describe('Prometheus textfile scraped by a real prometheus-node-exporter', () =>
     ], { stdio: 'ignore' });
     const body = await scrape(port);
     expect(body).toMatch(/^node_textfile_scrape_error 0$/m);
-    expect(body).toMatch(/^runnerguard_finding\{check="RG-RUN-003",severity="critical",status="fail",subject="runner:r \\"quoted\\""\} 1$/m);
+    expect(body).toMatch(/^runnerguard_finding\{check="RG-RUN-003",severity="critical",status="fail",subject="runner:r \\"quoted\\"",waived="false"\} 1$/m);
     expect(body).toMatch(/^runnerguard_score \d+$/m);
     expect(body).toMatch(/^runnerguard_last_run_timestamp_seconds \d/m);
     expect(body).toMatch(/^runnerguard_spool_reports 0$/m);

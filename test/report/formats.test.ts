@@ -45,14 +45,25 @@ describe('output formats carry the same findings', () => {
     expect(xml).toContain('<failure message="WARN [high] risky" type="warning">');
   });
 
-  it('prometheus: HELP/TYPE for every metric, escaped labels, one series per finding', () => {
+  it('prometheus: HELP/TYPE for every metric, escaped labels, per-finding series for fail/warn/error, waived left out of the aggregates', () => {
     const text = fmt('prometheus');
     const names = [...text.matchAll(/^# TYPE (\S+) (gauge|counter)$/gm)].map((m) => m[1]);
-    expect(names).toEqual(expect.arrayContaining(['runnerguard_finding', 'runnerguard_score', 'runnerguard_last_run_timestamp_seconds', 'runnerguard_spool_reports', 'runnerguard_reports_dropped_total']));
+    expect(names).toEqual(expect.arrayContaining(['runnerguard_finding', 'runnerguard_check_findings', 'runnerguard_findings', 'runnerguard_findings_waived', 'runnerguard_score', 'runnerguard_last_run_timestamp_seconds', 'runnerguard_runner_info']));
     for (const n of names) expect(text).toMatch(new RegExp(`^# HELP ${n} .+$`, 'm'));
-    expect(text).toContain('runnerguard_finding{check="RG-T-001",severity="high",status="fail",subject="runner:a \\"b\\" <c> & d\\\\e"} 1');
-    expect(text.match(/^runnerguard_finding\{/gm)).toHaveLength(6);
+    expect(text).toContain('runnerguard_finding{check="RG-T-001",severity="high",status="fail",subject="runner:a \\"b\\" <c> & d\\\\e",waived="false"} 1');
+    expect(text).toContain('runnerguard_finding{check="RG-T-001",severity="high",status="fail",subject="runner:waived",waived="true"} 1');
+    // fail, waived fail, warn, error: pass and skip have no series of their own by default.
+    expect(text.match(/^runnerguard_finding\{/gm)).toHaveLength(4);
+    expect(text).not.toMatch(/^runnerguard_finding\{.*status="(pass|skip)"/m);
+    // The waived fail is in the waived count, not in the fail aggregates.
+    expect(text).toMatch(/^runnerguard_check_findings\{check="RG-T-001",severity="high",status="fail"\} 1$/m);
+    expect(text).toMatch(/^runnerguard_findings\{status="fail"\} 1$/m);
+    expect(text).toMatch(/^runnerguard_findings_waived\{status="fail"\} 1$/m);
+    expect(text).toMatch(/^runnerguard_check_findings\{check="RG-T-001",severity="high",status="pass"\} 1$/m);
     expect(text).toMatch(/^runnerguard_score \d+$/m);
+    // Opted in: pass and skip get series too.
+    const all = formatReport(report, 'prometheus', { color: false, metrics: { perFinding: ['fail', 'warn', 'error', 'pass', 'skip'] } });
+    expect(all.match(/^runnerguard_finding\{/gm)).toHaveLength(6);
     // Every sample line is `name{labels} value` or `name value`.
     for (const line of text.split('\n').filter((l) => l && !l.startsWith('#'))) expect(line).toMatch(/^[a-z_]+(\{.*\})? -?[0-9.e+]+$/);
   });

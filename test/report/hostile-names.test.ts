@@ -168,6 +168,10 @@ describe('a job names files and runners to forge or break reports', () => {
     const series = samples.map((s) => s.replace(/ [^ ]+$/, ''));
     expect(new Set(series).size).toBe(series.length);
     expect(series.filter((s) => s.includes('subject="/tmp/dup\\\\x1b"'))).toHaveLength(1);
+    // Job-chosen runner names as runner_info label values: one series each, escapes visible, nothing raw.
+    const info = series.filter((s) => s.startsWith('runnerguard_runner_info{'));
+    expect(info.length).toBeGreaterThanOrEqual(RUNNER_NAMES.length);
+    expect(info.some((s) => s.includes('runner="r1\\\\x1b[2J\\\\r  PASS  RG-RUN-003  runner:ok: fine"'))).toBe(true);
     if (spawnSync('promtool', ['--version']).status === 0) {
       const check = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
       expect(check.stdout + check.stderr).toBe('');

@@ -7,6 +7,7 @@ import { textWidth, wantColor } from '../../report/text.js';
 import { writeLiveFile } from '../../host/target-ops.js';
 import { COMMON, idList, parse, UsageError } from '../args.js';
 import { loadAgentConfig } from '../config.js';
+import { metricsOptions } from '../metrics.js';
 import { selectChecks } from '../select.js';
 
 export function exitCodeFor(report: Report, failOn: Severity): 0 | 1 {
@@ -43,6 +44,7 @@ export async function auditCommand(argv: string[]): Promise<number> {
     verbose: Boolean(values.verbose),
     // A file gets 80 columns unless COLUMNS says otherwise; stdout the terminal's width.
     width: textWidth(output === undefined ? process.stdout : {}),
+    ...(format === 'prometheus' ? { metrics: await metricsOptions(config) } : {}),
   });
   // A textfile for node_exporter is read by another user (prometheus); every other report stays root's alone.
   if (output) await writeLiveFile(output, text, format === 'prometheus' ? 0o644 : 0o600);

@@ -6,6 +6,7 @@ import type { AgentConfig } from '../../config/schema.js';
 import { drainSpool, type DrainResult } from '../../delivery/drain.js';
 import { acquireLock, LockBusy } from '../../delivery/lock.js';
 import { createTransport, DeliveryConfigError } from '../../delivery/send.js';
+import { recordDelivery, type DeliveryOutcome } from '../../delivery/health.js';
 import { Spool } from '../../delivery/spool.js';
 import { runAudit } from '../../engine/run-checks.js';
 import type { Check, Report } from '../../engine/types.js';
@@ -21,6 +22,7 @@ import { atomicWrite } from '../../util/atomic-write.js';
 import { writeLiveFile } from '../../host/target-ops.js';
 import { COMMON, idList, parse, UsageError } from '../args.js';
 import { loadAgentConfig } from '../config.js';
+import { metricsOptions } from '../metrics.js';
 import { requireTrusted } from '../trusted-paths.js';
 import { selectChecks } from '../select.js';
 import { exitCodeFor } from './audit.js';
@@ -44,15 +46,18 @@ export async function deliverSpool(config: AgentConfig, spool: Spool, log: Logge
   }
   try {
     const r = config.report;
-    return await drainSpool(spool, transport, { splayMaxMs: splay ? r.splay_max_ms : 0, maxAttempts: r.max_attempts, retryBaseMs: r.retry_base_ms, retryMaxMs: r.retry_max_ms, log });
+    // Counted as it happens (health.ts): a cycle killed mid-drain still leaves the counts right.
+    const onOutcome = (o: DeliveryOutcome) => recordDelivery(config.agent.state_dir, o).catch((err: Error) => log.warn({ error: err.message }, 'delivery record not updated'));
+    return await drainSpool(spool, transport, { splayMaxMs: splay ? r.splay_max_ms : 0, maxAttempts: r.max_attempts, retryBaseMs: r.retry_base_ms, retryMaxMs: r.retry_max_ms, log, onOutcome });
   } finally {
     transport.agent.destroy();
   }
 }
 
-async function writeMetrics(config: AgentConfig, report: Report, spool: Spool): Promise<void> {
+/** The textfile, 0644: node_exporter reads it as its own user (prometheus). */
+async function writeMetrics(config: AgentConfig, report: Report, log: Logger): Promise<void> {
   if (!config.metrics.textfile) return;
-  const text = formatPrometheus(report, { spooled: (await spool.list()).length, dropped: await spool.droppedTotal() });
+  const text = formatPrometheus(report, await metricsOptions(config, log));
   await writeLiveFile(config.metrics.textfile, text, 0o644);
 }
 
@@ -149,7 +154,7 @@ export async function cycle({ config, checks, root, log }: CycleOptions): Promis
       }
     }
     const delivery = await deliverSpool(config, spool, log, true);
-    await writeMetrics(config, report, spool);
+    await writeMetrics(config, report, log);
     log.info({ id: report.id, summary: report.summary, delivery }, 'run finished');
     return exitCodeFor(report, 'low');
   });
