@@ -15,6 +15,7 @@ import remoteDockerTls from './runner/remote-docker-tls.js';
 import listeners from './runner/listeners.js';
 import hostNamespaces from './runner/host-namespaces.js';
 import sensitiveMounts from './runner/sensitive-mounts.js';
+import tokenExposure from './runner/token-exposure.js';
 import dockerGroup from './docker/docker-group.js';
 import socketPermissions from './docker/socket-permissions.js';
 import tcpApi from './docker/tcp-api.js';
@@ -54,6 +55,7 @@ const BY_ID: Record<string, Check> = {
   'RG-RUN-013': listeners,
   'RG-RUN-014': hostNamespaces,
   'RG-RUN-015': sensitiveMounts,
+  'RG-RUN-016': tokenExposure,
   'RG-DOCKER-001': dockerGroup,
   'RG-DOCKER-002': socketPermissions,
   'RG-DOCKER-003': tcpApi,
