@@ -16,6 +16,7 @@ import listeners from './runner/listeners.js';
 import hostNamespaces from './runner/host-namespaces.js';
 import sensitiveMounts from './runner/sensitive-mounts.js';
 import tokenExposure from './runner/token-exposure.js';
+import jobChoices from './runner/job-choices.js';
 import dockerGroup from './docker/docker-group.js';
 import socketPermissions from './docker/socket-permissions.js';
 import tcpApi from './docker/tcp-api.js';
@@ -56,6 +57,7 @@ const BY_ID: Record<string, Check> = {
   'RG-RUN-014': hostNamespaces,
   'RG-RUN-015': sensitiveMounts,
   'RG-RUN-016': tokenExposure,
+  'RG-RUN-017': jobChoices,
   'RG-DOCKER-001': dockerGroup,
   'RG-DOCKER-002': socketPermissions,
   'RG-DOCKER-003': tcpApi,
