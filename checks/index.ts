@@ -20,6 +20,7 @@ import jobChoices from './runner/job-choices.js';
 import hostAccess from './runner/host-access.js';
 import podConfinement from './runner/pod-confinement.js';
 import staticCredentials from './runner/static-credentials.js';
+import resourceLimits from './runner/resource-limits.js';
 import dockerGroup from './docker/docker-group.js';
 import socketPermissions from './docker/socket-permissions.js';
 import tcpApi from './docker/tcp-api.js';
@@ -64,6 +65,7 @@ const BY_ID: Record<string, Check> = {
   'RG-RUN-018': hostAccess,
   'RG-RUN-019': podConfinement,
   'RG-RUN-020': staticCredentials,
+  'RG-RUN-021': resourceLimits,
   'RG-DOCKER-001': dockerGroup,
   'RG-DOCKER-002': socketPermissions,
   'RG-DOCKER-003': tcpApi,
