@@ -28,6 +28,7 @@ import daemonDefaults from './docker/daemon-defaults.js';
 import ghaNotRoot from './github/not-root.js';
 import ghaEphemeral from './github/ephemeral.js';
 import ghaCredentials from './github/credentials-private.js';
+import ghaControlFiles from './github/control-files.js';
 import runnerSudo from './host/runner-sudo.js';
 import leftoverDirs from './build/leftover-dirs.js';
 import credentialFiles from './build/credential-files.js';
@@ -73,6 +74,7 @@ const BY_ID: Record<string, Check> = {
   'RG-GHA-001': ghaNotRoot,
   'RG-GHA-002': ghaEphemeral,
   'RG-GHA-003': ghaCredentials,
+  'RG-GHA-004': ghaControlFiles,
   'RG-NET-001': egressDefaultDeny,
   'RG-NET-002': metadataBlocked,
   'RG-HOST-001': runnerSudo,
