@@ -30,6 +30,7 @@ import ghaEphemeral from './github/ephemeral.js';
 import ghaCredentials from './github/credentials-private.js';
 import ghaControlFiles from './github/control-files.js';
 import runnerSudo from './host/runner-sudo.js';
+import runnerVersions from './host/runner-versions.js';
 import leftoverDirs from './build/leftover-dirs.js';
 import credentialFiles from './build/credential-files.js';
 import encryptedDisks from './disk/encrypted-disks.js';
@@ -78,6 +79,7 @@ const BY_ID: Record<string, Check> = {
   'RG-NET-001': egressDefaultDeny,
   'RG-NET-002': metadataBlocked,
   'RG-HOST-001': runnerSudo,
+  'RG-HOST-002': runnerVersions,
   'RG-BUILD-001': leftoverDirs,
   'RG-BUILD-002': credentialFiles,
   'RG-DISK-001': encryptedDisks,
