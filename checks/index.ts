@@ -31,6 +31,7 @@ import ghaCredentials from './github/credentials-private.js';
 import ghaControlFiles from './github/control-files.js';
 import runnerSudo from './host/runner-sudo.js';
 import runnerVersions from './host/runner-versions.js';
+import securityUpdates from './host/security-updates.js';
 import leftoverDirs from './build/leftover-dirs.js';
 import credentialFiles from './build/credential-files.js';
 import encryptedDisks from './disk/encrypted-disks.js';
@@ -80,6 +81,7 @@ const BY_ID: Record<string, Check> = {
   'RG-NET-002': metadataBlocked,
   'RG-HOST-001': runnerSudo,
   'RG-HOST-002': runnerVersions,
+  'RG-HOST-003': securityUpdates,
   'RG-BUILD-001': leftoverDirs,
   'RG-BUILD-002': credentialFiles,
   'RG-DISK-001': encryptedDisks,
