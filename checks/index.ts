@@ -33,6 +33,7 @@ import runnerSudo from './host/runner-sudo.js';
 import runnerVersions from './host/runner-versions.js';
 import securityUpdates from './host/security-updates.js';
 import jenkinsController from './host/jenkins-controller.js';
+import listeningServices from './host/listening-services.js';
 import leftoverDirs from './build/leftover-dirs.js';
 import credentialFiles from './build/credential-files.js';
 import encryptedDisks from './disk/encrypted-disks.js';
@@ -83,6 +84,7 @@ const BY_ID: Record<string, Check> = {
   'RG-HOST-001': runnerSudo,
   'RG-HOST-002': runnerVersions,
   'RG-HOST-003': securityUpdates,
+  'RG-HOST-004': listeningServices,
   'RG-HOST-005': jenkinsController,
   'RG-BUILD-001': leftoverDirs,
   'RG-BUILD-002': credentialFiles,
