@@ -93,8 +93,8 @@ export default defineCheck({
     area: 'host',
     rationale:
       "A runner that misses a security release keeps the hole it fixed, and one past its vendor's support window gets no fixes at all; GitHub stops sending jobs to Actions runners below its minimum version. The minimum-safe table ships with runnerguard as data, dated: the finding says how old it is.",
-    references: ['https://docs.gitlab.com/policy/maintenance/', TABLE.products['actions-runner'].source, 'checks/data/min-versions.json (the dated table)'],
-    reads: ['/var/lib/dpkg/status (gitlab-runner), rpm -q gitlab-runner on a live host', '<actions runner dir>/bin/Runner.Listener.deps.json or its bin.<version> dirs', 'checks/data/min-versions.json'],
+    references: ['https://docs.gitlab.com/policy/maintenance/', TABLE.products['actions-runner'].source],
+    reads: ['/var/lib/dpkg/status (gitlab-runner), rpm -q gitlab-runner on a live host', '<actions runner dir>/bin/Runner.Listener.deps.json or its bin.<version> dirs', 'the dated minimum-safe table shipped with runnerguard (checks/data/min-versions.json)'],
     remediation: { summary: 'Upgrade the runner to a maintained release at or above the table\'s minimum (apt/dnf upgrade gitlab-runner; for Actions let it self-update or install the current release), then update the table if it is old.' },
   },
   async run(ctx) {

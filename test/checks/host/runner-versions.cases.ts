@@ -25,21 +25,34 @@ export default defineCases({
   check,
   passing: [
     {
-      name: 'gitlab-runner 19.3.0 from dpkg; a root-owned Actions runner 2.336.0 (the table is 10 and 274 days old: the Actions entry warns it is stale)',
+      name: 'gitlab-runner 19.3.0 from dpkg (the table entry 10 days old)',
       now: NOW,
       build: async (t) => {
         await runnerHost(t, runner('d', 'docker', '\t[runners.docker]\n'));
         await dpkg(t, '19.3.0-1');
-        await actionsRunner(t);
-        await listener(t, '2.336.0', true);
       },
-      expect: [
-        { status: 'pass', subject: 'gitlab-runner', message: 'gitlab-runner 19.3.0-1 is at least 19.1.0', evidence: ['gitlab-runner 19.3.0-1 (/var/lib/dpkg/status)', /^minimum-safe table entry as of 2026-08-22 \(10 days old\)/] },
-        { status: 'warn', subject: SUBJECT, message: /^actions-runner 2\.336\.0 is at least 2\.329\.0; the table is 274 days old/ },
-      ],
+      expect: [{ status: 'pass', subject: 'gitlab-runner', message: 'gitlab-runner 19.3.0-1 is at least 19.1.0', evidence: ['gitlab-runner 19.3.0-1 (/var/lib/dpkg/status)', /^minimum-safe table entry as of 2026-08-22 \(10 days old\)/] }],
+    },
+    {
+      name: 'a root-owned Actions runner 2.331.0, audited while its table entry is 90 days old',
+      now: '2026-03-01T00:00:00Z',
+      build: async (t) => {
+        await actionsRunner(t);
+        await listener(t, '2.331.0', true);
+      },
+      expect: [{ status: 'pass', subject: SUBJECT, message: 'actions-runner 2.331.0 is at least 2.329.0', evidence: [/as of 2025-12-01 \(90 days old\)/] }],
     },
   ],
   failing: [
+    {
+      name: 'the same runner audited when the table entry is 274 days old: warn, update the table',
+      now: NOW,
+      build: async (t) => {
+        await actionsRunner(t);
+        await listener(t, '2.336.0', true);
+      },
+      expect: [{ status: 'warn', subject: SUBJECT, message: /^actions-runner 2\.336\.0 is at least 2\.329\.0; the table is 274 days old: update checks\/data\/min-versions\.json$/ }],
+    },
     {
       name: 'gitlab-runner 18.11.0 misses the kubernetes uid/gid fix (18.11.1); 18.10.1 is past maintenance too',
       now: NOW,
