@@ -15,6 +15,12 @@ import remoteDockerTls from './runner/remote-docker-tls.js';
 import listeners from './runner/listeners.js';
 import hostNamespaces from './runner/host-namespaces.js';
 import sensitiveMounts from './runner/sensitive-mounts.js';
+import tokenExposure from './runner/token-exposure.js';
+import jobChoices from './runner/job-choices.js';
+import hostAccess from './runner/host-access.js';
+import podConfinement from './runner/pod-confinement.js';
+import staticCredentials from './runner/static-credentials.js';
+import resourceLimits from './runner/resource-limits.js';
 import dockerGroup from './docker/docker-group.js';
 import socketPermissions from './docker/socket-permissions.js';
 import tcpApi from './docker/tcp-api.js';
@@ -22,7 +28,12 @@ import daemonDefaults from './docker/daemon-defaults.js';
 import ghaNotRoot from './github/not-root.js';
 import ghaEphemeral from './github/ephemeral.js';
 import ghaCredentials from './github/credentials-private.js';
+import ghaControlFiles from './github/control-files.js';
 import runnerSudo from './host/runner-sudo.js';
+import runnerVersions from './host/runner-versions.js';
+import securityUpdates from './host/security-updates.js';
+import jenkinsController from './host/jenkins-controller.js';
+import listeningServices from './host/listening-services.js';
 import leftoverDirs from './build/leftover-dirs.js';
 import credentialFiles from './build/credential-files.js';
 import encryptedDisks from './disk/encrypted-disks.js';
@@ -54,6 +65,12 @@ const BY_ID: Record<string, Check> = {
   'RG-RUN-013': listeners,
   'RG-RUN-014': hostNamespaces,
   'RG-RUN-015': sensitiveMounts,
+  'RG-RUN-016': tokenExposure,
+  'RG-RUN-017': jobChoices,
+  'RG-RUN-018': hostAccess,
+  'RG-RUN-019': podConfinement,
+  'RG-RUN-020': staticCredentials,
+  'RG-RUN-021': resourceLimits,
   'RG-DOCKER-001': dockerGroup,
   'RG-DOCKER-002': socketPermissions,
   'RG-DOCKER-003': tcpApi,
@@ -61,9 +78,14 @@ const BY_ID: Record<string, Check> = {
   'RG-GHA-001': ghaNotRoot,
   'RG-GHA-002': ghaEphemeral,
   'RG-GHA-003': ghaCredentials,
+  'RG-GHA-004': ghaControlFiles,
   'RG-NET-001': egressDefaultDeny,
   'RG-NET-002': metadataBlocked,
   'RG-HOST-001': runnerSudo,
+  'RG-HOST-002': runnerVersions,
+  'RG-HOST-003': securityUpdates,
+  'RG-HOST-004': listeningServices,
+  'RG-HOST-005': jenkinsController,
   'RG-BUILD-001': leftoverDirs,
   'RG-BUILD-002': credentialFiles,
   'RG-DISK-001': encryptedDisks,

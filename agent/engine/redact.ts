@@ -24,7 +24,8 @@ const PATTERNS: Array<[RegExp, string | ((...m: string[]) => string)]> = [
     // The key starts a word that is not part of a path (".../token: readable" is prose).
     /(?<![\w/.-])((?:[A-Za-z0-9_-]*(?:token|password|passwd|secret|_authToken|api[_-]?key|access[_-]?key))["']?\s*[:=]\s*)(["']?)(?![A-Za-z0-9_-]*\*\*\*\*(?:["'\s,})]|$))([^\s"',})]+)\2/gi,
     // sudo's NOPASSWD:/PASSWD: tags are not secrets.
-    (m, key: string, q) => (/^(NO)?PASSWD\s*:/i.test(key) ? m : `${key}${q}****${q}`),
+    // A bare true/false is a setting (automount_service_account_token = false), never a secret.
+    (m, key: string, q, value: string) => (/^(NO)?PASSWD\s*:/i.test(key) || (!q && /^(true|false)$/.test(value)) ? m : `${key}${q}****${q}`),
   ],
   // .netrc: password <secret>
   // .netrc: "password <secret>" at a line start or after machine/login (not prose such as "prohibit-password (default)").

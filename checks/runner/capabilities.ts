@@ -7,6 +7,17 @@ import { forEachRunner, strList } from './runners.js';
 /** Capabilities that are a container escape or a host-wide view on their own. */
 const ESCAPES = new Set(['ALL', 'SYS_ADMIN', 'SYS_PTRACE', 'SYS_MODULE', 'NET_ADMIN', 'DAC_READ_SEARCH']);
 
+/** The kubernetes executor's per-container security contexts, and whose containers each shapes. */
+export const K8S_CONTEXTS: Array<[key: string, who: string]> = [
+  ['build_container_security_context', 'build'],
+  ['helper_container_security_context', 'helper'],
+  ['service_container_security_context', 'service'],
+];
+
+export function tableOf(v: unknown): Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Date) ? (v as Record<string, unknown>) : {};
+}
+
 export const capName = (c: string): string => c.trim().toUpperCase().replace(/^CAP_/, '');
 export const isNoNewPrivileges = (o: string): boolean => /^no-new-privileges([:=]true)?$/i.test(o.trim());
 
@@ -26,7 +37,8 @@ export default defineCheck({
       cisDocker('5.25', 'Ensure that the container is restricted from acquiring additional privileges'),
     ],
     reads: [
-      'runner config.toml: executor; [runners.docker] cap_add, services_cap_add, cap_drop, security_opt; [runners.kubernetes] cap_add, cap_drop, allow_privilege_escalation',
+      'runner config.toml: executor; [runners.docker] cap_add, cap_drop, security_opt (the job container; gitlab-runner gives service containers neither cap_add nor cap_drop); [runners.kubernetes] cap_add, cap_drop, allow_privilege_escalation',
+      'runner config.toml: [runners.kubernetes.build_container_security_context], [runners.kubernetes.helper_container_security_context], [runners.kubernetes.service_container_security_context] capabilities add/drop, allow_privilege_escalation',
     ],
     remediation: {
       summary:
@@ -42,16 +54,26 @@ export default defineCheck({
       const k8s = table === 'kubernetes';
       const t = k8s ? r.kubernetes : r.docker;
 
-      const addKeys = k8s ? ['cap_add'] : ['cap_add', 'services_cap_add'];
+      // cap_add is the job container's (docker gives services none); on kubernetes each
+      // container's security context may add its own on top.
       const escapes = new Set<string>();
       const whose: string[] = [];
       const addEvidence: string[] = [];
-      for (const key of addKeys) {
-        const bad = strList(t[key]).map(capName).filter((c) => ESCAPES.has(c));
-        if (bad.length === 0) continue;
+      const bad = strList(t.cap_add).map(capName).filter((c) => ESCAPES.has(c));
+      if (bad.length > 0) {
         bad.forEach((c) => escapes.add(c));
-        whose.push(key === 'cap_add' ? 'job' : 'service');
-        addEvidence.push(ev.runner(r, table, key));
+        whose.push(k8s ? 'every job pod\'s' : 'job');
+        addEvidence.push(ev.runner(r, table, 'cap_add'));
+      }
+      if (k8s) {
+        for (const [ctxKey, who] of K8S_CONTEXTS) {
+          const caps = tableOf(tableOf(t[ctxKey]).capabilities);
+          const extra = strList(caps.add).map(capName).filter((c) => ESCAPES.has(c));
+          if (extra.length === 0) continue;
+          extra.forEach((c) => escapes.add(c));
+          whose.push(who);
+          addEvidence.push(`[runners.kubernetes.${ctxKey}.capabilities] add = ${JSON.stringify(strList(caps.add))}`);
+        }
       }
 
       const missing: Array<[setting: string, effect: string]> = [];

@@ -15,6 +15,8 @@ export function tomlText(v: unknown): string {
 export interface SettingEvidence {
   /** A key of a runner's sub-table ('' = the [[runners]] entry itself), unset keys included. */
   runner(r: RunnerEntry, table: string, key: string): string;
+  /** A key of a nested runner table (['cache', 's3'] for [runners.cache.s3]), unset keys included. */
+  nested(r: RunnerEntry, tables: string[], key: string): string;
   /** A key path of the whole document (['session_server', 'listen_address']). */
   global(path: string[], value: unknown): string;
 }
@@ -33,6 +35,12 @@ export function settingEvidence(lines: ConfigLines | null): SettingEvidence {
       const path = table === '' ? ['runners', r.index, key] : ['runners', r.index, table, key];
       const label = table === '' ? `[[runners]] ${key}` : `[runners.${table}] ${key}`;
       return `${where(path)}${label} ${value === undefined ? 'unset' : `= ${tomlText(value)}`}`;
+    },
+    nested(r, tables, key) {
+      let t: unknown = r.raw;
+      for (const name of tables) t = typeof t === 'object' && t !== null && !Array.isArray(t) ? (t as TomlTable)[name] : undefined;
+      const value = typeof t === 'object' && t !== null && !Array.isArray(t) ? (t as TomlTable)[key] : undefined;
+      return `${where(['runners', r.index, ...tables, key])}[runners.${tables.join('.')}] ${key} ${value === undefined ? 'unset' : `= ${tomlText(value)}`}`;
     },
     global(path, value) {
       const label = path.length > 1 ? `[${path.slice(0, -1).join('.')}] ${path.at(-1)}` : path[0]!;

@@ -33,3 +33,16 @@ export function parseGoBool(v: string): boolean | undefined {
   if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(v)) return false;
   return undefined;
 }
+
+/**
+ * A feature flag's value for a runner and where it comes from: a
+ * [runners.feature_flags] boolean wins over an `environment` entry, as in
+ * the runner; undefined when neither sets it (the flag's default applies).
+ */
+export function featureFlag(r: RunnerEntry, name: string): { value: boolean; from: 'feature_flags' | 'environment' } | undefined {
+  const table = r.featureFlags[name];
+  if (typeof table === 'boolean') return { value: table, from: 'feature_flags' };
+  const env = envEntry(r, name);
+  const v = env && parseGoBool(env.value);
+  return v === undefined ? undefined : { value: v, from: 'environment' };
+}

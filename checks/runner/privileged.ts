@@ -4,6 +4,7 @@ import { cisDocker, REF } from '../references.js';
 import { configEvidence } from './config-evidence.js';
 import { containerTable, noContainersReason, type ContainerTable } from './executors.js';
 import { forEachRunner, strList } from './runners.js';
+import { K8S_CONTEXTS, tableOf } from './capabilities.js';
 
 interface Privilege {
   table: ContainerTable;
@@ -19,7 +20,15 @@ interface Privilege {
 function privilege(r: RunnerEntry): Privilege | null {
   const table = containerTable(r);
   if (!table) return null;
-  const t = table === 'docker' ? r.docker : r.kubernetes;
+  if (table === 'kubernetes') {
+    // No services_privileged here: `privileged` is every container's, and each
+    // container's security context may set its own privileged on top of it.
+    const k = r.kubernetes;
+    const ctx = (key: string) => tableOf(k[key]).privileged;
+    const own = (key: string) => (typeof ctx(key) === 'boolean' ? ctx(key) === true : k.privileged === true);
+    return { table, job: own('build_container_security_context') || own('helper_container_security_context'), services: own('service_container_security_context'), inherited: true, images: [], serviceImages: [] };
+  }
+  const t = r.docker;
   const job = t.privileged === true;
   const inherited = typeof t.services_privileged !== 'boolean';
   return {
@@ -27,8 +36,8 @@ function privilege(r: RunnerEntry): Privilege | null {
     job,
     services: inherited ? job : t.services_privileged === true,
     inherited,
-    images: table === 'docker' ? strList(t.allowed_privileged_images) : [],
-    serviceImages: table === 'docker' ? strList(t.allowed_privileged_services) : [],
+    images: strList(t.allowed_privileged_images),
+    serviceImages: strList(t.allowed_privileged_services),
   };
 }
 
@@ -37,6 +46,11 @@ export function privilegedSettings(r: RunnerEntry): string[] {
   const p = privilege(r);
   if (!p) return [];
   const out: string[] = [];
+  if (p.table === 'kubernetes') {
+    if (r.kubernetes.privileged === true) out.push('[runners.kubernetes] privileged = true');
+    for (const [key] of K8S_CONTEXTS) if (tableOf(r.kubernetes[key]).privileged === true) out.push(`[runners.kubernetes.${key}] privileged = true`);
+    return out;
+  }
   if (p.job) out.push(`[runners.${p.table}] privileged = true`);
   if (p.services && !p.inherited) out.push(`[runners.${p.table}] services_privileged = true`);
   return out;
@@ -60,7 +74,7 @@ export default defineCheck({
     ],
     reads: [
       'runner config.toml: [runners.docker] privileged, services_privileged, allowed_privileged_images, allowed_privileged_services',
-      'runner config.toml: [runners.kubernetes] privileged, services_privileged',
+      'runner config.toml: [runners.kubernetes] privileged; [runners.kubernetes.build_container_security_context], [runners.kubernetes.helper_container_security_context], [runners.kubernetes.service_container_security_context] privileged',
     ],
     remediation: {
       summary:
@@ -74,10 +88,11 @@ export default defineCheck({
       const p = privilege(r);
       if (!p) return verdict.skip(r.subject, `${noContainersReason(r)}: privileged does not apply`);
       const evidence = [ev.runner(r, p.table, 'privileged')];
-      if (p.table === 'docker' || !p.inherited) evidence.push(ev.runner(r, p.table, 'services_privileged') + (p.inherited && p.job ? ' (services inherit privileged = true)' : ''));
+      if (p.table === 'kubernetes') evidence.push(...privilegedSettings(r).filter((l) => !l.startsWith('[runners.kubernetes] ')));
+      if (p.table === 'docker') evidence.push(ev.runner(r, p.table, 'services_privileged') + (p.inherited && p.job ? ' (services inherit privileged = true)' : ''));
       if (!p.job && !p.services) return verdict.pass(r.subject, 'job and service containers are not privileged', evidence);
       if (p.table === 'kubernetes') {
-        const what = p.job ? 'privileged = true: every container of every job pod runs' : 'services_privileged = true: service containers run';
+        const what = p.job && p.services ? 'every container of every job pod runs' : p.job ? 'the build container of every job pod runs' : 'service containers run';
         return verdict.fail(r.subject, `${what} privileged, whatever the image (the kubernetes executor has no allow-list for it): any job can take over the node`, evidence);
       }
 

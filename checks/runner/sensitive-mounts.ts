@@ -6,7 +6,11 @@ import { forEachRunner } from './runners.js';
 import { hostMounts, isDockerSocket, mountEvidence, runsContainers } from './volumes.js';
 
 const EXACT = new Set(['/', '/etc', '/root', '/home', '/var/lib/docker', '/proc', '/sys', '/dev', '/boot', '/run', '/var/run']);
-const BELOW = ['/etc/', '/root/'];
+// Container runtimes' and the kubelet's state (every pod's volumes, secrets and
+// service account tokens on the node) and their API sockets, in whole or in part.
+const RUNTIME = ['/var/lib/docker', '/var/lib/containers', '/var/lib/containerd', '/run/containerd', '/var/run/containerd', '/run/crio', '/var/run/crio', '/var/lib/kubelet', '/var/lib/etcd', '/var/log/pods'];
+const BELOW = ['/etc/', '/root/', ...RUNTIME.map((d) => `${d}/`)];
+for (const d of RUNTIME) EXACT.add(d);
 // Directories that hold the Docker socket: mounting them hands jobs the socket too.
 const HOLD_SOCKET = new Set(['/', '/run', '/var/run']);
 
@@ -22,7 +26,7 @@ export default defineCheck({
     severity: 'high',
     area: 'runner',
     rationale:
-      "A job that sees /etc, /root, /home, /proc, /dev or Docker's data dir reads host secrets and other projects' data, or writes its way to root through cron, sudoers or authorized_keys; :ro still leaks every secret in them.",
+      "A job that sees /etc, /root, /home, /proc, /dev, a container runtime's state or socket (/var/lib/docker, /var/lib/containers, /run/containerd, CRI-O) or the kubelet's dirs reads host secrets, other pods' volumes and service account tokens and other projects' data, or writes its way to root through cron, sudoers, authorized_keys or the runtime's API; :ro still leaks every secret in them.",
     references: [REF.guideChecklistContainer, REF.glDockerExecutor, cisDocker('5.5', 'Ensure sensitive host system directories are not mounted on containers')],
     reads: ['runner config.toml: [runners.docker] volumes (bound into job and service containers), [[runners.kubernetes.volumes.host_path]] host_path / mount_path / sub_path'],
     remediation: { summary: 'Drop the volume; mount a dedicated directory (or a named volume) holding only what jobs need, read-only.' },

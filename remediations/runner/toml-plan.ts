@@ -32,7 +32,11 @@ export async function planTomlEdits(
       out.push({ remediation: id, subject: r.subject, reason: `the edit of ${path} would not be valid TOML (${(err as Error).message.split('\n')[0]}): fix it by hand` });
       continue;
     }
-    if (after === before) continue;
+    // A failing runner the edit leaves as it is (a kubernetes host_path socket, say) is said so, not skipped in silence.
+    if (after === before) {
+      out.push({ remediation: id, subject: r.subject, reason: `the automated fix does not change what this ${r.executor || 'runner'} runner's finding is about: fix it by hand (see the finding)` });
+      continue;
+    }
     // The diff's context may show a runner's token or a cache key: the plan, the output and the journal see them masked.
     const masked = { before: ctx.secrets.redact(before), after: ctx.secrets.redact(after) };
     const redacted = masked.before !== before || masked.after !== after ? masked : undefined;

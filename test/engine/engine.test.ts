@@ -117,6 +117,10 @@ describe('redaction', () => {
     expect(redactPatterns('machine h\n  login ci\n  password s3cret')).toBe('machine h\n  login ci\n  password ****');
     expect(redactPatterns('token_file /etc/runnerguard/token: readable by others')).toBe('token_file /etc/runnerguard/token: readable by others');
     expect(redactPatterns('{"token":"abc123456"}')).toBe('{"token":"****"}');
+    // A bare boolean is a setting; a quoted "false" may be a password and stays masked.
+    expect(redactPatterns('[runners.kubernetes] automount_service_account_token = false')).toBe('[runners.kubernetes] automount_service_account_token = false');
+    expect(redactPatterns('password = "false"')).toBe('password = "****"');
+    expect(redactPatterns('password = falsehood')).toBe('password = ****');
   });
   it('fingerprints are 12 hex and stable', () => {
     expect(fingerprint('glrt-abc')).toMatch(/^[0-9a-f]{12}$/);

@@ -22,6 +22,8 @@ export interface CheckCase {
   build(t: FixtureTree): Promise<void>;
   /** runnerguard config.toml text for this case. */
   config?: string;
+  /** The audit's clock (ISO date), for checks that judge ages; the real clock when unset. */
+  now?: string;
   /** The exact findings, in any order: same count, statuses and subjects. */
   expect: ExpectedFinding[];
 }
@@ -46,7 +48,7 @@ export async function runCase(check: Check, c: CheckCase): Promise<{ findings: F
   const tree = await FixtureTree.create();
   await c.build(tree);
   const config = c.config ? parseConfig(c.config, 'case.toml', checkOptionSchemas()) : defaultConfig();
-  const report = await runAudit({ host: createHost({ root: tree.root }), config, checks: [check] });
+  const report = await runAudit({ host: createHost({ root: tree.root }), config, checks: [check], ...(c.now && { now: () => new Date(c.now!) }) });
   return { findings: report.findings, tree };
 }
 

@@ -57,20 +57,20 @@ export default defineCases({
       ],
     },
     {
-      name: 'cap_add ALL; services_cap_add SYS_PTRACE on a runner without cap_drop or no-new-privileges',
+      name: 'cap_add ALL; cap_add SYS_PTRACE on a runner without cap_drop or no-new-privileges',
       build: (t) =>
         runnerHost(
           t,
           runner('all', 'docker', docker('\t\tcap_add = ["ALL"]\n\t\tcap_drop = ["ALL"]\n\t\tsecurity_opt = ["no-new-privileges"]\n')) +
-            runner('svc', 'docker-autoscaler', docker('\t\tservices_cap_add = ["SYS_PTRACE"]\n')),
+            runner('svc', 'docker-autoscaler', docker('\t\tcap_add = ["SYS_PTRACE"]\n')),
         ),
       expect: [
         { status: 'fail', subject: 'runner:all', message: 'escape capabilities: ALL' },
         {
           status: 'fail',
           subject: 'runner:svc',
-          message: 'service containers are given escape capabilities: SYS_PTRACE; also no cap_drop = ["ALL"], no "no-new-privileges:true" in security_opt',
-          evidence: [/\[runners\.docker\] services_cap_add = \["SYS_PTRACE"\]$/, /\[runners\.docker\] cap_drop unset$/, /\[runners\.docker\] security_opt unset$/],
+          message: 'job containers are given escape capabilities: SYS_PTRACE; also no cap_drop = ["ALL"], no "no-new-privileges:true" in security_opt',
+          evidence: [/\[runners\.docker\] cap_add = \["SYS_PTRACE"\]$/, /\[runners\.docker\] cap_drop unset$/, /\[runners\.docker\] security_opt unset$/],
         },
       ],
     },
@@ -98,6 +98,20 @@ export default defineCases({
         { status: 'fail', subject: 'runner:k1', message: /escape capabilities: DAC_READ_SEARCH$/, evidence: [`${at(17)}[runners.kubernetes] cap_add = ["DAC_READ_SEARCH"]`] },
         { status: 'warn', subject: 'runner:k2', message: /^no allow_privilege_escalation = false:/, evidence: [`${at(33)}[runners.kubernetes] allow_privilege_escalation unset`] },
       ],
+    },
+    {
+      name: 'kubernetes: cap_drop ALL at the top, but the build container\'s security context adds SYS_ADMIN back',
+      build: (t) =>
+        runnerHost(
+          t,
+          runner('k', 'kubernetes', '\t[runners.kubernetes]\n\t\tcap_drop = ["ALL"]\n\t\tallow_privilege_escalation = false\n\t\t[runners.kubernetes.build_container_security_context]\n\t\t\t[runners.kubernetes.build_container_security_context.capabilities]\n\t\t\t\tadd = ["SYS_ADMIN"]\n'),
+        ),
+      expect: [{ status: 'fail', subject: 'runner:k', message: /^build containers are given escape capabilities: SYS_ADMIN$/, evidence: ['[runners.kubernetes.build_container_security_context.capabilities] add = ["SYS_ADMIN"]'] }],
+    },
+    {
+      name: 'services_cap_add (no such gitlab-runner key: services get no cap_add) is not read as a setting',
+      build: (t) => runnerHost(t, runner('d', 'docker', docker('\t\tservices_cap_add = ["SYS_ADMIN"]\n\t\tcap_drop = ["ALL"]\n'))),
+      expect: [{ status: 'warn', subject: 'runner:d', message: /^no "no-new-privileges:true" in security_opt/ }],
     },
   ],
   notApplicable: [

@@ -58,10 +58,15 @@ export default defineCases({
         {
           status: 'fail',
           subject: 'runner:k8s',
-          message: 'privileged = true: every container of every job pod runs privileged, whatever the image (the kubernetes executor has no allow-list for it): any job can take over the node',
+          message: 'every container of every job pod runs privileged, whatever the image (the kubernetes executor has no allow-list for it): any job can take over the node',
           evidence: [`${CONFIG_PATH}:17: [runners.kubernetes] privileged = true`],
         },
       ],
+    },
+    {
+      name: 'kubernetes: privileged unset, the service containers\' security context says privileged = true',
+      build: (t) => runnerHost(t, runner('k', 'kubernetes', '\t[runners.kubernetes]\n\t\tnamespace = "ci"\n\t\t[runners.kubernetes.service_container_security_context]\n\t\t\tprivileged = true\n')),
+      expect: [{ status: 'fail', subject: 'runner:k', message: /^service containers run privileged/, evidence: ['[runners.kubernetes.service_container_security_context] privileged = true'] }],
     },
     {
       name: 'allowed_privileged_images limits job images, but services inherit privileged for any image',

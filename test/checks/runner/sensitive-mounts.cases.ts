@@ -85,6 +85,19 @@ export default defineCases({
         },
       ],
     },
+    {
+      name: 'kubernetes host_path of the node\'s containerd socket dir, CRI-O storage and a kubelet pod dir',
+      build: (t) =>
+        runnerHost(
+          t,
+          runner(
+            'k',
+            'kubernetes',
+            '\t[runners.kubernetes]\n\t\t[[runners.kubernetes.volumes.host_path]]\n\t\t\tname = "ctr"\n\t\t\tmount_path = "/run/containerd"\n\t\t\thost_path = "/run/containerd"\n\t\t[[runners.kubernetes.volumes.host_path]]\n\t\t\tname = "crio"\n\t\t\tmount_path = "/c"\n\t\t\thost_path = "/var/lib/containers/storage"\n\t\t[[runners.kubernetes.volumes.host_path]]\n\t\t\tname = "pods"\n\t\t\tmount_path = "/p"\n\t\t\thost_path = "/var/lib/kubelet/pods"\n',
+          ),
+        ),
+      expect: [{ status: 'fail', subject: 'runner:k', message: 'sensitive host paths are mounted into jobs: /run/containerd, /var/lib/containers/storage, /var/lib/kubelet/pods' }],
+    },
   ],
   notApplicable: [
     noRunner,

@@ -38,6 +38,13 @@ const cases: RemediationCase[] = [
       expect(editedLines(p)).toEqual(['-\t\tprivileged = true', '-\t\tservices_privileged = true', '+\t\tprivileged = false', '+\t\tservices_privileged = false']);
     },
   },
+  {
+    name: 'kubernetes: privileged in [runners.kubernetes] and the build container\'s security context, both set false in place (no services_privileged written)',
+    build: (t) => runnerHost(t, runner('k', 'kubernetes', '\t[runners.kubernetes]\n\t\tnamespace = "ci"\n\t\tprivileged = true\n\t\t[runners.kubernetes.build_container_security_context]\n\t\t\tprivileged = true\n')),
+    plan: (p) => {
+      expect(editedLines(p)).toEqual(['-\t\tprivileged = true', '+\t\tprivileged = false', '-\t\t\tprivileged = true', '+\t\t\tprivileged = false']);
+    },
+  },
 ];
 
 export default defineRemediationCases({ remediation: privileged, cases });
