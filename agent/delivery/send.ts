@@ -92,11 +92,17 @@ export async function createTransport(cfg: AgentConfig['report']): Promise<Trans
   return { url, agent, headers, format: cfg.format, gzipMin: cfg.gzip_min_bytes, timeoutMs: cfg.timeout_ms, connectTimeoutMs: cfg.connect_timeout_ms };
 }
 
-/** Retry-After: delta-seconds or an HTTP date. */
+/**
+ * Retry-After (RFC 9110): delta-seconds, or an HTTP date (IMF-fixdate, as
+ * servers send it; Date.parse alone would take "1.5" for a day in 2001).
+ * Anything else is no Retry-After. The caller bounds it (retry_max_ms).
+ */
 export function parseRetryAfter(v: string | undefined, now = Date.now()): number | undefined {
-  if (!v) return undefined;
-  if (/^\d+$/.test(v.trim())) return Number(v.trim()) * 1000;
-  const t = Date.parse(v);
+  const s = v?.trim();
+  if (!s) return undefined;
+  if (/^\d+$/.test(s)) return Math.min(Number(s), 1e9) * 1000;
+  if (!/^[A-Za-z]{3}, \d{2} [A-Za-z]{3} \d{4} \d{2}:\d{2}:\d{2} GMT$/.test(s)) return undefined;
+  const t = Date.parse(s);
   return Number.isNaN(t) ? undefined : Math.max(0, t - now);
 }
 
