@@ -105,6 +105,13 @@ describe('spool/rejected: bounded, counted, retried after a config fix', () => {
     expect(left).toHaveLength(1);
     expect(left[0]!.slice(-41, -5)).toBe(await lastId(state));
     expect(await fsp.readFile(path.join(state, 'rejected-dropped'), 'utf8')).toBe('1\n');
+    // Bounds lowered, token fixed: the next run applies them though nothing new is rejected.
+    await fsp.writeFile(path.join(work, 'token'), `${collector.tokenValue}\n`, { mode: 0o600 });
+    await fsp.appendFile(config, 'rejected_max_reports = 0\n');
+    await run(config);
+    expect(collector.ids()).toEqual([await lastId(state)]);
+    expect(await fsp.readdir(rejectedDir)).toEqual([]);
+    expect(await fsp.readFile(path.join(state, 'rejected-dropped'), 'utf8')).toBe('2\n');
   });
 
   it('attacker: links, a job\'s file and a hard link planted in spool/rejected are never moved, followed or sent; dropping one unlinks the link only', async () => {

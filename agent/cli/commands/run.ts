@@ -152,6 +152,8 @@ export async function cycle({ config, checks, root, log }: CycleOptions): Promis
       for (const d of await spool.enforce({ maxReports: config.report.spool_max_reports, maxBytes: config.report.spool_max_bytes })) {
         log.warn({ dropped: d.name }, 'spool full: dropped the oldest report');
       }
+      // Also when the bounds were lowered since the last rejection.
+      for (const d of await spool.enforceRejected()) log.warn({ dropped: d.name }, 'spool/rejected full: dropped the oldest rejected report');
     }
     const delivery = await deliverSpool(config, spool, log, true);
     await writeMetrics(config, report, spool);
