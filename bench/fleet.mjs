@@ -159,6 +159,9 @@ export async function benchFleet(bundle = 'dist/runnerguard.mjs') {
     for (const jitter of [false, true]) {
       const r = await simulate(p, jitter);
       out.push(r);
+      const slowest = Math.max(...r.rows.map((row) => row.wallMs));
+      // A cycle far longer than its compressed period: the agents' CPU, not the collector, set the pace (say so).
+      if (slowest > 1.5 * (p.periodMs / p.scale)) console.log(`  note: a cycle took ${(slowest / 1000).toFixed(0)} s of wall time for a compressed period of ${p.periodMs / p.scale / 1000} s: this machine's CPU, not the collector, set the pace; fewer agents (RUNNERGUARD_BENCH_FLEET_AGENTS) or a smaller SCALE keep time compressed faithfully`);
       console.log(`${jitter ? 'offset+splay+jitter' : 'all in step        '}: every report delivered ${r.drainedIn ? `in ${r.drainedIn} cycle(s) after recovery` : `NOT within ${p.maxCycles} cycles`} (${r.delivered}/${r.produced}); peak in-flight ${r.peakInFlight}, peak connections ${r.peakConns}; ${(r.requests / Math.max(1, r.accepted)).toFixed(2)} requests per delivered report; ${(r.wallMs / 1000).toFixed(0)} s`);
     }
     return out;
