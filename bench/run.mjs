@@ -14,7 +14,7 @@ const want = (name) => only.length === 0 || only.includes(name);
 
 if (want('build')) benchBuildScan(bundle);
 if (want('audit')) benchAudit(bundle);
-if (want('fleet')) await benchFleet();
+if (want('fleet')) await benchFleet(bundle);
 // Minutes long: only when named (`node bench/run.mjs daemon`).
 if (only.includes('daemon')) await benchDaemon(bundle);
 // Needs a cgroup-v1 memory controller and builds 100,000 checkouts: only when named (`node bench/run.mjs flood`).

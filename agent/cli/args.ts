@@ -39,7 +39,7 @@ commands:
   explain ID         rationale, what is inspected, remediation, references
   config check       validate the config file, and that root alone controls the paths it names
   run                one scheduled cycle: audit, save, metrics, deliver (spooling)
-  deliver            send the spooled reports now
+  deliver            send the spooled reports now; --retry-rejected first moves spool/rejected/ back
   fix [ID...]        plan the remediations for failing findings; --apply (with the ids named) applies them
   rollback [RUN-ID]  undo a remediation run from its journal (the latest by default)
   daemon             stay up and do run on [agent] schedule (cron); SIGHUP reloads the config

@@ -22,6 +22,8 @@ const STATE_ENTRIES: Array<[name: string, what: string]> = [
   ['spool/rejected', 'spool'],
   ['last-report.json', 'last report'],
   ['reports-dropped', 'spool counter'],
+  ['rejected-dropped', 'spool counter'],
+  ['delivery-failed', 'delivery state'],
   ['egress.nft', 'egress boot script'],
 ];
 

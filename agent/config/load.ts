@@ -4,6 +4,7 @@ import { readRootFile, rootControlled, TrustError } from '../host/trust.js';
 import { cronProblem } from './cron.js';
 import { globToRegExp } from '../engine/waivers.js';
 import { STATUSES } from '../engine/types.js';
+import { deliveryKeyProblems } from './delivery-keys.js';
 import { reportUrlProblem } from './report-url.js';
 import { defaultConfig, SECTIONS, WAIVER_SCHEMA, type AgentConfig, type FieldType, type WaiverConfig } from './schema.js';
 import { locateKeys } from './toml-lines.js';
@@ -102,6 +103,7 @@ export function validateConfig(text: string, file: string, checkOptions: CheckOp
   const cronWhy = cronProblem(cfg.agent.schedule);
   if (cronWhy) v.fail(['agent', 'schedule'], `agent.schedule: "${cfg.agent.schedule}" is not a cron expression: ${cronWhy}`);
   metricsProblems(v, cfg);
+  deliveryKeyProblems(v, cfg, doc);
   if (lint) lintConfig(v, cfg, doc, lint);
   const problems = [...v.problems].sort((a, b) => (a.line ?? Infinity) - (b.line ?? Infinity));
   return { config: cfg, problems, more: v.more };

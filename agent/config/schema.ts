@@ -17,6 +17,8 @@ export interface AgentConfig {
     lock_wait_ms: number;
     /** Daemon: how long SIGTERM waits for the current cycle before abandoning it (its report stays spooled). */
     stop_timeout_ms: number;
+    /** Daemon: upper bound of the per-host tick offset (agent/daemon/jitter.ts); 0 turns it off. */
+    tick_offset_max_ms: number;
   };
   report: {
     url?: string;
@@ -33,6 +35,13 @@ export interface AgentConfig {
     max_attempts: number;
     retry_base_ms: number;
     retry_max_ms: number;
+    /** spool/rejected/ bounds: oldest dropped first. */
+    rejected_max_reports: number;
+    rejected_max_bytes: number;
+    /** The body posted: the native report (one JSON document) or OCSF NDJSON. */
+    format: ReportFormat;
+    /** How token_file's token is sent: `Authorization: <scheme> <token>`. */
+    auth_scheme: AuthScheme;
   };
   metrics: {
     textfile?: string;
@@ -49,6 +58,12 @@ export interface AgentConfig {
   waivers: WaiverConfig[];
 }
 
+export const REPORT_FORMATS = ['json', 'ocsf'] as const;
+export type ReportFormat = (typeof REPORT_FORMATS)[number];
+/** Bearer (RFC 6750: Loki, Vector, Fluent Bit, most gateways), Splunk (HEC), ApiKey (Elastic). */
+export const AUTH_SCHEMES = ['Bearer', 'Splunk', 'ApiKey'] as const;
+export type AuthScheme = (typeof AUTH_SCHEMES)[number];
+
 export type FieldType = 'string' | 'string[]' | 'integer' | 'boolean' | 'date';
 
 export interface TableSchema {
@@ -58,7 +73,7 @@ export interface TableSchema {
 
 /** Every key the config may hold; anything else is an error (a typo must not disable a check). */
 export const SECTIONS: Record<string, TableSchema> = {
-  agent: { fields: { state_dir: 'string', schedule: 'string', check_timeout_ms: 'integer', lock_wait_ms: 'integer', stop_timeout_ms: 'integer' } },
+  agent: { fields: { state_dir: 'string', schedule: 'string', check_timeout_ms: 'integer', lock_wait_ms: 'integer', stop_timeout_ms: 'integer', tick_offset_max_ms: 'integer' } },
   report: {
     fields: {
       url: 'string',
@@ -75,6 +90,10 @@ export const SECTIONS: Record<string, TableSchema> = {
       max_attempts: 'integer',
       retry_base_ms: 'integer',
       retry_max_ms: 'integer',
+      rejected_max_reports: 'integer',
+      rejected_max_bytes: 'integer',
+      format: 'string',
+      auth_scheme: 'string',
     },
   },
   metrics: { fields: { textfile: 'string', per_finding: 'string[]', spool_alert_age_ms: 'integer' } },
@@ -98,7 +117,7 @@ export const DEFAULT_PER_FINDING = ['fail', 'warn', 'error'] as const;
 export function defaultConfig(): AgentConfig {
   return {
     path: null,
-    agent: { state_dir: DEFAULT_STATE_DIR, schedule: '*/30 * * * *', check_timeout_ms: 15_000, lock_wait_ms: 10_000, stop_timeout_ms: 10_000 },
+    agent: { state_dir: DEFAULT_STATE_DIR, schedule: '*/30 * * * *', check_timeout_ms: 15_000, lock_wait_ms: 10_000, stop_timeout_ms: 10_000, tick_offset_max_ms: 300_000 },
     report: {
       timeout_ms: 30_000,
       connect_timeout_ms: 10_000,
@@ -109,6 +128,10 @@ export function defaultConfig(): AgentConfig {
       max_attempts: 3,
       retry_base_ms: 2_000,
       retry_max_ms: 60_000,
+      rejected_max_reports: 100,
+      rejected_max_bytes: 10 * 1024 * 1024,
+      format: 'json',
+      auth_scheme: 'Bearer',
     },
     metrics: { per_finding: [...DEFAULT_PER_FINDING], spool_alert_age_ms: 2 * 3600 * 1000 },
     gitlab: {},

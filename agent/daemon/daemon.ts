@@ -4,6 +4,7 @@ import { normalizeCron } from '../config/cron.js';
 import type { AgentConfig } from '../config/schema.js';
 import { releaseLockOf } from '../delivery/lock.js';
 import { spawnCycle } from './cycle-child.js';
+import { TickDelay } from './jitter.js';
 
 export interface DaemonOptions {
   config: AgentConfig;
@@ -24,6 +25,8 @@ export interface DaemonOptions {
 export class Daemon {
   private config: AgentConfig;
   private task: ScheduledTask | undefined;
+  /** This host's stable offset into each tick (jitter.ts). */
+  private delay: TickDelay | undefined;
   private current: { pid: number; kill: () => void; done: Promise<void> } | null = null;
   private reloading: Promise<void> = Promise.resolve();
   private stopping = false;
@@ -38,14 +41,24 @@ export class Daemon {
 
   start(): void {
     this.schedule();
-    this.opts.log.info({ schedule: this.config.agent.schedule, next: this.task?.getNextRun()?.toISOString(), pid: process.pid }, 'daemon started');
+    this.opts.log.info({ schedule: this.config.agent.schedule, next: this.task?.getNextRun()?.toISOString(), tickOffsetFraction: this.delay?.fraction, pid: process.pid }, 'daemon started');
   }
 
   private schedule(): void {
-    this.task = cron.schedule(normalizeCron(this.config.agent.schedule), () => this.tick(), { name: 'runnerguard' });
+    this.delay = TickDelay.forHost(this.config.agent.schedule);
+    this.task = cron.schedule(normalizeCron(this.config.agent.schedule), (ctx) => this.offsetTick(ctx.date), { name: 'runnerguard' });
+  }
+
+  /** The cron tick, deferred by this host's stable offset (jitter.ts): a fleet does not post in the same second. */
+  private offsetTick(at: Date): void {
+    const next = this.task?.getNextRun();
+    const max = this.config.agent.tick_offset_max_ms;
+    this.opts.log.debug({ tickAt: at.toISOString(), next: next?.toISOString(), offsetMs: this.delay?.offsetFor(at, next, max) }, 'tick: waiting for this host\'s offset');
+    this.delay?.defer(at, next, max, () => this.tick());
   }
 
   private unschedule(): void {
+    this.delay?.cancel();
     this.task?.stop();
     this.task?.destroy();
     this.task = undefined;

@@ -2,9 +2,10 @@ import http from 'node:http';
 import https from 'node:https';
 import { gzipSync } from 'node:zlib';
 import { reportUrlProblem } from '../config/report-url.js';
-import type { AgentConfig } from '../config/schema.js';
+import type { AgentConfig, ReportFormat } from '../config/schema.js';
 import { readRootFile, TrustError } from '../host/trust.js';
 import { VERSION } from '../version.js';
+import { deliveryBody } from './body.js';
 
 export type SendResult =
   | { ok: true; status: number }
@@ -22,6 +23,8 @@ export interface Transport {
   url: URL;
   agent: http.Agent;
   headers: Record<string, string>;
+  /** The body posted for a spooled report (agent/delivery/body.ts). */
+  format: ReportFormat;
   gzipMin: number;
   timeoutMs: number;
   connectTimeoutMs: number;
@@ -50,15 +53,22 @@ async function readCredential(file: string, what: string, o: { secret?: boolean;
 /**
  * TLS always verified: against ca_file, or the system CA bundle (Node's own
  * bundle is not what an admin manages). Mutual TLS with cert_file/key_file;
- * a bearer token from a private token_file. Plain http only to loopback.
+ * the token of a private token_file sent as `Authorization: <auth_scheme>
+ * <token>` (Bearer, Splunk for Splunk HEC, ApiKey for Elastic). Plain http
+ * only to loopback.
  */
 export async function createTransport(cfg: AgentConfig['report']): Promise<Transport> {
   if (!cfg.url) throw new DeliveryConfigError('[report] url is not set');
   const why = reportUrlProblem(cfg.url);
   if (why) throw new DeliveryConfigError(`[report] url ${cfg.url}: ${why}`);
   const url = new URL(cfg.url);
-  const headers: Record<string, string> = { 'Content-Type': 'application/json', 'User-Agent': `runnerguard/${VERSION} (node ${process.version})` };
-  if (cfg.token_file) headers.Authorization = `Bearer ${(await readCredential(cfg.token_file, 'token_file', { secret: true })).toString('utf8').trim()}`;
+  const headers: Record<string, string> = { 'User-Agent': `runnerguard/${VERSION} (node ${process.version})` };
+  if (cfg.token_file) {
+    const token = (await readCredential(cfg.token_file, 'token_file', { secret: true })).toString('utf8').trim();
+    // A header may not hold a line break or other control bytes: Node would throw at send time, on every report.
+    if (!token || /[\u0000-\u001f\u007f]/.test(token)) throw new DeliveryConfigError('token_file: the token is empty or holds control characters (one line expected)');
+    headers.Authorization = `${cfg.auth_scheme} ${token}`;
+  }
   let agent: http.Agent;
   if (url.protocol === 'https:') {
     let ca: Buffer | undefined;
@@ -79,23 +89,39 @@ export async function createTransport(cfg: AgentConfig['report']): Promise<Trans
   } else {
     agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   }
-  return { url, agent, headers, gzipMin: cfg.gzip_min_bytes, timeoutMs: cfg.timeout_ms, connectTimeoutMs: cfg.connect_timeout_ms };
+  return { url, agent, headers, format: cfg.format, gzipMin: cfg.gzip_min_bytes, timeoutMs: cfg.timeout_ms, connectTimeoutMs: cfg.connect_timeout_ms };
 }
 
-/** Retry-After: delta-seconds or an HTTP date. */
+/**
+ * Retry-After (RFC 9110): delta-seconds, or an HTTP date (IMF-fixdate, as
+ * servers send it; Date.parse alone would take "1.5" for a day in 2001).
+ * Anything else is no Retry-After. The caller bounds it (retry_max_ms).
+ */
 export function parseRetryAfter(v: string | undefined, now = Date.now()): number | undefined {
-  if (!v) return undefined;
-  if (/^\d+$/.test(v.trim())) return Number(v.trim()) * 1000;
-  const t = Date.parse(v);
+  const s = v?.trim();
+  if (!s) return undefined;
+  if (/^\d+$/.test(s)) return Math.min(Number(s), 1e9) * 1000;
+  if (!/^[A-Za-z]{3}, \d{2} [A-Za-z]{3} \d{4} \d{2}:\d{2}:\d{2} GMT$/.test(s)) return undefined;
+  const t = Date.parse(s);
   return Number.isNaN(t) ? undefined : Math.max(0, t - now);
 }
 
-/** POSTs one report. Never throws: the caller decides between done, retry later and set aside. */
+/**
+ * POSTs one report (the spooled JSON, in the transport's format). Never
+ * throws: the caller decides between done, retry later and set aside; a
+ * spooled body that is no report is a permanent failure (status 0).
+ */
 export function sendReport(t: Transport, id: string, json: string): Promise<SendResult> {
-  const raw = Buffer.from(json);
+  let encoded;
+  try {
+    encoded = deliveryBody(t.format, json);
+  } catch (err) {
+    return Promise.resolve({ ok: false, retry: false, status: 0, error: `not a report: ${(err as Error).message}` });
+  }
+  const raw = Buffer.from(encoded.body);
   const gz = raw.length >= t.gzipMin;
   const body = gz ? gzipSync(raw) : raw;
-  const headers = { ...t.headers, 'Idempotency-Key': id, 'Content-Length': String(body.length), ...(gz ? { 'Content-Encoding': 'gzip' } : {}) };
+  const headers = { ...t.headers, 'Content-Type': encoded.contentType, 'Idempotency-Key': id, 'Content-Length': String(body.length), ...(gz ? { 'Content-Encoding': 'gzip' } : {}) };
   const mod = t.url.protocol === 'https:' ? https : http;
   return new Promise((resolve) => {
     let settled = false;

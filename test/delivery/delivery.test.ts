@@ -113,7 +113,10 @@ describe('runnerguard run: HTTPS delivery with mutual TLS and a token', () => {
     await collector.start();
     const { config } = await setup();
     const r = await run(config);
-    expect(r.stderr).toMatch(/"retryInMs":1000/);
+    // No earlier than the collector said; jitter on top, at most half the first backoff step (retry_base_ms 50).
+    const wait = Number(/"retryInMs":(\d+)/.exec(r.stderr)?.[1]);
+    expect(wait).toBeGreaterThanOrEqual(1000);
+    expect(wait).toBeLessThanOrEqual(1025);
     expect(collector.received).toHaveLength(1);
   });
 

@@ -78,7 +78,7 @@ describe('spool entries: only a regular file root owns is ever sent', () => {
 
     const d = await runCli(bundle, ['deliver', '--config', config], { env: { RUNNERGUARD_LOG_LEVEL: 'info' } });
     expect(d.code, d.stderr).toBe(0);
-    expect(d.stdout).toBe("delivered 0, set aside 0, not sent (not root's regular files) 3, still spooled 0\n");
+    expect(d.stdout).toBe("delivered 0, set aside 0, not sent (not root's regular files) 3, still spooled 0\nspool/rejected holds 3 report(s): fix the config, then runnerguard deliver --retry-rejected\n");
     expect(collector.requests).toBe(0);
     const refusals = logLines(d.stderr).filter((l) => l.msg === 'spool entry is not a regular file root owns: set aside in spool/rejected, not sent');
     expect(refusals.map((l) => [l.file, l.reason])).toEqual([

@@ -42,7 +42,7 @@ export async function deliverSpool(config: AgentConfig, spool: Spool, log: Logge
   } catch (err) {
     if (!(err instanceof DeliveryConfigError)) throw err;
     log.error({ error: err.message }, 'delivery is misconfigured; reports stay spooled');
-    return { delivered: 0, rejected: 0, remaining: (await spool.list()).length, untrusted: 0, lastError: err.message };
+    return { delivered: 0, rejected: 0, remaining: (await spool.list()).length, untrusted: 0, requests: 0, lastError: err.message };
   }
   try {
     const r = config.report;
@@ -52,6 +52,11 @@ export async function deliverSpool(config: AgentConfig, spool: Spool, log: Logge
   } finally {
     transport.agent.destroy();
   }
+}
+
+/** The spool of the state dir, with spool/rejected/ held to the config's bounds. */
+export function spoolOf(config: AgentConfig, dir: string): Spool {
+  return new Spool(dir, { maxReports: config.report.rejected_max_reports, maxBytes: config.report.rejected_max_bytes });
 }
 
 /** The textfile, 0644: node_exporter reads it as its own user (prometheus). */
@@ -146,12 +151,14 @@ export async function cycle({ config, checks, root, log }: CycleOptions): Promis
     // Lossless, and nothing a terminal acts on if someone cats last-report.json.
     const json = jsonSafe(JSON.stringify(report));
     await atomicWrite(path.join(dir, 'last-report.json'), json + '\n', { mode: 0o600 });
-    const spool = new Spool(dir);
+    const spool = spoolOf(config, dir);
     if (config.report.url) {
       await spool.add(report.id, json);
       for (const d of await spool.enforce({ maxReports: config.report.spool_max_reports, maxBytes: config.report.spool_max_bytes })) {
         log.warn({ dropped: d.name }, 'spool full: dropped the oldest report');
       }
+      // Also when the bounds were lowered since the last rejection.
+      for (const d of await spool.enforceRejected()) log.warn({ dropped: d.name }, 'spool/rejected full: dropped the oldest rejected report');
     }
     const delivery = await deliverSpool(config, spool, log, true);
     await writeMetrics(config, report, log);
@@ -169,19 +176,35 @@ export async function runCycle(argv: string[]): Promise<number> {
   return cycle({ config, checks, root: values.root as string | undefined, log: createLogger() });
 }
 
-/** `runnerguard deliver`: send the spool now (no splay: someone is waiting). Exit 1 when reports remain. */
+/**
+ * `runnerguard deliver`: send the spool now (no splay: someone is waiting).
+ * --retry-rejected first moves the reports of spool/rejected/ back into the
+ * spool (after a config fix: a token, a URL), root's regular files only.
+ * Exit 1 when reports remain.
+ */
 export async function deliverCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parse(argv, { config: COMMON.config! });
+  const { values, positionals } = parse(argv, { config: COMMON.config!, 'retry-rejected': { type: 'boolean' } });
   if (positionals.length > 0) throw new UsageError(`deliver takes no arguments`);
   const config = await loadAgentConfig(values.config as string | undefined);
   if (!config.report.url) throw new UsageError('[report] url is not set: nothing to deliver to');
   const log = createLogger();
   const dir = await stateDir(config);
   return withRunLock(dir, config.agent.lock_wait_ms, 'runnerguard deliver', async () => {
-    const spool = new Spool(dir);
+    const spool = spoolOf(config, dir);
+    if (values['retry-rejected']) {
+      const back = await spool.restoreRejected();
+      for (const { entry, reason } of back.refused) log.error({ file: entry.name, reason }, 'rejected entry is not a regular file root owns: left in spool/rejected, not sent');
+      log.info({ moved: back.moved.length, refused: back.refused.length }, 'rejected reports moved back into the spool');
+      process.stdout.write(term`moved back from spool/rejected ${back.moved.length}` + (back.refused.length ? term`, left there (not root's regular files) ${back.refused.length}` : '') + '\n');
+      for (const d of await spool.enforce({ maxReports: config.report.spool_max_reports, maxBytes: config.report.spool_max_bytes })) {
+        log.warn({ dropped: d.name }, 'spool full: dropped the oldest report');
+      }
+    }
     const r = await deliverSpool(config, spool, log, false);
     const untrusted = r?.untrusted ? term`, not sent (not root's regular files) ${r.untrusted}` : '';
     process.stdout.write(term`delivered ${r?.delivered ?? 0}, set aside ${r?.rejected ?? 0}` + untrusted + term`, still spooled ${r?.remaining ?? 0}` + (r?.lastError ? term` (last error: ${r.lastError})` : '') + '\n');
+    const rejected = (await spool.listRejected()).length;
+    if (rejected > 0) process.stdout.write(term`spool/rejected holds ${rejected} report(s): fix the config, then runnerguard deliver --retry-rejected\n`);
     return r && r.remaining > 0 ? 1 : 0;
   });
 }
