@@ -1,50 +1,60 @@
-// The build-dir checks on a generated tree of 200,000 files in 2,000 job dirs,
-// against `du -sb` of the same tree (target: <= 1.5x du's wall time).
-import { existsSync, mkdirSync, writeFileSync, rmSync, utimesSync, chmodSync } from 'node:fs';
-import path from 'node:path';
-import { fmtMb, fmtMs, median } from './lib.mjs';
+// The build-dir checks against `du -sb` of the same builds dir, on trees of
+// several shapes (bench/shapes.mjs), target <= 1.0x du's wall time on every
+// one. Whole processes (node start-up and loading the bundle included), run
+// alternately (du, runnerguard, du, ...) after one warm-up run of each, so
+// a busy machine slows both alike; the ratio is of the medians. Peak RSS:
+// the largest max RSS of the runnerguard runs.
+//
+// RUNNERGUARD_BENCH_RUNS: runs of each per shape (default 7).
+// RUNNERGUARD_BENCH_SHAPES: a comma list of shapes (default: all).
+// RUNNERGUARD_BENCH_BASELINE=FILE: another bundle (e.g. the last release)
+// measured in the same alternation, so a before/after is read under the same load.
+import { loadavg } from 'node:os';
+import { ensurePackages, fmtMb, measure } from './lib.mjs';
+import { SHAPES, shapeRoot } from './shapes.mjs';
 
-const ROOT = '/var/tmp/runnerguard-bench/root';
-const BUILDS = `${ROOT}/home/gitlab-runner/builds`;
-const JOBS = 2000;
-const FILES_PER_JOB = 100; // 2000 x 100 = 200,000 files
+const TARGET = 1.0;
+const med = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
 
-function generate() {
-  const marker = `${ROOT}/.generated-${JOBS}x${FILES_PER_JOB}`;
-  if (existsSync(marker)) return;
-  rmSync(ROOT, { recursive: true, force: true });
-  console.error(`bench: generating ${JOBS * FILES_PER_JOB} files in ${JOBS} job dirs under ${BUILDS}`);
-  mkdirSync(`${ROOT}/etc/gitlab-runner`, { recursive: true });
-  writeFileSync(`${ROOT}/etc/passwd`, 'root:x:0:0::/root:/bin/sh\ngitlab-runner:x:998:998::/home/gitlab-runner:/bin/sh\n');
-  writeFileSync(`${ROOT}/etc/group`, 'root:x:0:\ngitlab-runner:x:998:\n');
-  writeFileSync(`${ROOT}/etc/gitlab-runner/config.toml`, '[[runners]]\n  name = "bench"\n  executor = "shell"\n  builds_dir = "/home/gitlab-runner/builds"\n');
-  chmodSync(`${ROOT}/etc/gitlab-runner/config.toml`, 0o600);
-  const old = new Date(Date.now() - 72 * 3600_000);
-  const payload = Buffer.alloc(2048, 'x');
-  for (let j = 0; j < JOBS; j++) {
-    const job = path.join(BUILDS, 'b3nchtok', String(j % 4), `group${j % 50}`, `project${j}`);
-    const dirs = [job, `${job}/.git`, `${job}/.git/objects`, `${job}/src`, `${job}/src/lib`, `${job}/test`];
-    for (const d of dirs) mkdirSync(d, { recursive: true });
-    writeFileSync(`${job}/.git/HEAD`, 'ref: refs/heads/main\n');
-    writeFileSync(`${job}/.git/config`, '[remote "origin"]\n\turl = https://gitlab.example.com/g/p.git\n');
-    for (let f = 2; f < FILES_PER_JOB; f++) {
-      const d = dirs[2 + (f % 4)];
-      writeFileSync(`${d}/f${f}`, payload.subarray(0, 512 + (f * 37) % 1536));
-    }
-    if (j % 2 === 0) for (const d of [...dirs].reverse()) utimesSync(d, old, old);
+function measureShape(name, bundles, runs) {
+  const { root, builds } = shapeRoot(name);
+  const rgArgv = (b) => [process.execPath, b, 'audit', '--root', root, '--only', 'RG-BUILD-001,RG-BUILD-002', '--format', 'json'];
+  const cmds = [{ label: 'du -sb', argv: ['du', '-sb', builds] }, ...bundles.map((b) => ({ label: b.label, argv: rgArgv(b.file), bundle: true }))];
+  for (const c of cmds) measure(c.argv); // warm the dentry/inode cache and the page cache of node and the bundle
+  const times = cmds.map(() => []);
+  const rss = cmds.map(() => 0);
+  const codes = new Set();
+  for (let i = 0; i < runs; i++) {
+    cmds.forEach((c, j) => {
+      const r = measure(c.argv);
+      times[j].push(r.wallMs);
+      rss[j] = Math.max(rss[j], r.maxRssKb);
+      if (c.bundle) codes.add(r.code);
+    });
   }
-  writeFileSync(marker, '');
+  const du = med(times[0]);
+  return cmds.slice(1).map((c, k) => ({ shape: name, label: c.label, duMs: du, ms: med(times[k + 1]), ratio: med(times[k + 1]) / du, rssKb: rss[k + 1], codes: [...codes] }));
 }
 
 export function benchBuildScan(bundle) {
-  generate();
-  median(1, ['du', '-sb', BUILDS]); // warm the dentry/inode cache for both
-  const du = median(5, ['du', '-sb', BUILDS]);
-  const rg = median(5, [process.execPath, bundle, 'audit', '--root', ROOT, '--only', 'RG-BUILD-001,RG-BUILD-002', '--format', 'json']);
-  const ratio = rg.wallMs / du.wallMs;
-  console.log(`\n== build-dir checks on ${JOBS * FILES_PER_JOB} files in ${JOBS} job dirs vs du -sb`);
-  console.log(`du -sb:                         ${fmtMs(du.wallMs)} median of 5 (${du.runs.join(', ')} ms), max RSS ${fmtMb(du.maxRssKb)}`);
-  console.log(`runnerguard RG-BUILD-001,002:   ${fmtMs(rg.wallMs)} median of 5 (${rg.runs.join(', ')} ms), max RSS ${fmtMb(rg.maxRssKb)}`);
-  console.log(`ratio runnerguard/du: ${ratio.toFixed(2)}x (target <= 1.5x) ${ratio <= 1.5 ? 'MET' : 'MISSED'}`);
-  return { du, rg, ratio };
+  ensurePackages(['time']);
+  const runs = Number(process.env.RUNNERGUARD_BENCH_RUNS ?? 7);
+  const names = process.env.RUNNERGUARD_BENCH_SHAPES?.split(',') ?? Object.keys(SHAPES);
+  const bundles = [{ label: 'runnerguard', file: bundle }];
+  if (process.env.RUNNERGUARD_BENCH_BASELINE) bundles.push({ label: 'baseline', file: process.env.RUNNERGUARD_BENCH_BASELINE });
+  console.log(`\n== build-dir checks (audit --only RG-BUILD-001,RG-BUILD-002, whole process) vs du -sb of the builds dir; median of ${runs} alternating runs, warm cache`);
+  const out = [];
+  for (const name of names) {
+    const before = load();
+    const rows = measureShape(name, bundles, runs);
+    console.log(`${name}: ${SHAPES[name].about}`);
+    for (const r of rows) {
+      const verdict = r.ratio <= TARGET ? 'MET' : 'MISSED';
+      console.log(`  ${r.label.padEnd(12)} ${r.ms.toFixed(0).padStart(5)} ms vs du ${r.duMs.toFixed(0).padStart(5)} ms: ${r.ratio.toFixed(2)}x (target <= ${TARGET.toFixed(1)}x) ${verdict}; peak RSS ${fmtMb(r.rssKb)}; exit ${r.codes.join('/')}`);
+    }
+    console.log(`  load average ${before} before, ${load()} after`);
+    out.push(...rows);
+  }
+  return out;
 }

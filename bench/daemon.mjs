@@ -25,18 +25,19 @@ function sample(pid) {
 }
 
 /**
- * The environment and node flags of the wrapper's `daemon)` line
- * (`daemon) [exec env A=B ...] exec /usr/bin/node FLAGS... /usr/lib/...`), or of `override`.
+ * The environment, node flags and script of the wrapper's `daemon)` line
+ * (`daemon) [exec env A=B ...] exec /usr/bin/node FLAGS... /usr/lib/runnerguard/FILE "$@"`),
+ * or the environment and flags of `override` (the wrapper's script still).
  */
 function wrapperDaemon(override) {
-  let words = override?.split(/\s+/).filter(Boolean);
-  if (!words) {
-    const line = /^daemon\)\s*(.*?)\s*;;$/m.exec(readFileSync(new URL('../packaging/runnerguard.sh', import.meta.url), 'utf8'))?.[1];
-    if (!line) throw new Error('packaging/runnerguard.sh: no daemon) line');
-    words = line.split(/\s+/).filter((w) => w !== 'exec' && w !== 'env' && w !== '/usr/bin/node' && !w.startsWith('/usr/lib/') && !w.startsWith('"$'));
-  }
+  const line = /^daemon\)\s*(.*?)\s*;;$/m.exec(readFileSync(new URL('../packaging/runnerguard.sh', import.meta.url), 'utf8'))?.[1];
+  if (!line) throw new Error('packaging/runnerguard.sh: no daemon) line');
+  const script = line.split(/\s+/).find((w) => w.startsWith('/usr/lib/runnerguard/'));
+  if (!script) throw new Error('packaging/runnerguard.sh: the daemon) line names no /usr/lib/runnerguard/ file');
+  const words = override?.split(/\s+/).filter(Boolean) ?? line.split(/\s+/).filter((w) => w !== 'exec' && w !== 'env' && w !== '/usr/bin/node' && !w.startsWith('/usr/lib/') && !w.startsWith('"$'));
   const env = Object.fromEntries(words.filter((w) => /^[A-Z_]+=/.test(w)).map((w) => w.split('=', 2)));
-  return { env, flags: words.filter((w) => w.startsWith('--')) };
+  // RUNNERGUARD_BENCH_DAEMON_FILE=runnerguard.mjs: the daemon as the full bundle ran it before it had its own file.
+  return { env, flags: words.filter((w) => w.startsWith('--')), file: process.env.RUNNERGUARD_BENCH_DAEMON_FILE ?? path.basename(script) };
 }
 
 export async function benchDaemon(bundle) {
@@ -45,10 +46,14 @@ export async function benchDaemon(bundle) {
   // In a chroot every path the daemon sees is inside it: `inner` maps ours to its.
   const dir = mkdtempSync(path.join(jail ? path.join(jail, 'tmp') : os.tmpdir(), 'rg-bench-daemon-'));
   const inner = (p) => (jail ? p.slice(path.resolve(jail).length) : p);
-  let script = bundle;
+  // Started as /usr/bin/runnerguard starts it (packaging/runnerguard.sh: its file, environment
+  // and node flags; RUNNERGUARD_BENCH_DAEMON_NODE="ENV=V --flag ..." replaces the last two).
+  // The files the build puts next to the bundle: the daemon's own, and the bundle its cycles run.
+  const { env: wrapEnv, flags, file } = wrapperDaemon(process.env.RUNNERGUARD_BENCH_DAEMON_NODE);
+  let script = path.join(path.dirname(bundle), file);
   if (jail) {
-    script = path.join(dir, 'runnerguard.mjs');
-    copyFileSync(bundle, script);
+    for (const f of new Set([path.basename(bundle), file])) copyFileSync(path.join(path.dirname(bundle), f), path.join(dir, f));
+    script = path.join(dir, file);
   }
   let received = 0;
   const server = http.createServer((req, res) => {
@@ -61,10 +66,7 @@ export async function benchDaemon(bundle) {
   const config = path.join(dir, 'config.toml');
   const url = `http://127.0.0.1:${server.address().port}/v1/reports`;
   writeFileSync(config, `[agent]\nstate_dir = "${inner(dir)}/state"\nschedule = "* * * * *"\n\n[report]\nurl = "${url}"\nsplay_max_ms = 0\n\n[metrics]\ntextfile = "${inner(dir)}/runnerguard.prom"\n`, { mode: 0o600 });
-  // chroot(8) execs node: the pid sampled is the daemon's own. Started as
-  // /usr/bin/runnerguard starts it (packaging/runnerguard.sh: its environment
-  // and node flags), or with RUNNERGUARD_BENCH_DAEMON_NODE="ENV=V --flag ..." instead.
-  const { env: wrapEnv, flags } = wrapperDaemon(process.env.RUNNERGUARD_BENCH_DAEMON_NODE);
+  // chroot(8) execs node: the pid sampled is the daemon's own.
   const node = jail ? ['chroot', jail, '/usr/bin/node', ...flags] : [process.execPath, ...flags];
   const version = execFileSync(node[0], [...node.slice(1, jail ? 3 : 1), '--version']).toString().trim();
   const env = { ...process.env, ...wrapEnv };
@@ -74,7 +76,7 @@ export async function benchDaemon(bundle) {
     execFileSync('mount', ['-t', 'proc', 'proc', path.join(jail, 'proc')]);
   }
   const child = spawn(node[0], [...node.slice(1), inner(script), 'daemon', '--config', inner(config)], { stdio: ['ignore', 'ignore', 'pipe'], env });
-  console.log(`daemon: ${Object.entries(wrapEnv).map(([k, v]) => `${k}=${v} `).join('')}node ${flags.join(' ')} runnerguard.mjs daemon`);
+  console.log(`daemon: ${Object.entries(wrapEnv).map(([k, v]) => `${k}=${v} `).join('')}node ${flags.join(' ')} ${file} daemon`);
   let cycles = 0;
   child.stderr.on('data', (d) => (cycles += String(d).split('"msg":"run finished"').length - 1));
   console.log(`\n== runnerguard daemon, 1-minute schedule, ${minutes} min, node ${version}${jail ? ' (chroot)' : ''}`);

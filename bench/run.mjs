@@ -6,12 +6,14 @@ import { benchBuildScan } from './build-scan.mjs';
 import { benchDaemon } from './daemon.mjs';
 import { benchFleet } from './fleet.mjs';
 import { benchFlood } from './flood.mjs';
+import { benchStartup } from './startup.mjs';
 
 execFileSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' });
 const bundle = 'dist/runnerguard.mjs';
 const only = process.argv.slice(2);
 const want = (name) => only.length === 0 || only.includes(name);
 
+if (want('startup')) benchStartup(bundle);
 if (want('build')) benchBuildScan(bundle);
 if (want('audit')) benchAudit(bundle);
 if (want('fleet')) await benchFleet(bundle);

@@ -1,10 +1,6 @@
-import { closeSync, constants, existsSync, openSync } from 'node:fs';
-import { ConfigError } from '../config/load.js';
-import { TrustError } from '../host/trust.js';
-import { createLogger } from '../log.js';
-import { errorText } from '../report/neutralize.js';
-import { VERSION } from '../version.js';
 import { USAGE, UsageError } from './args.js';
+import { commandError, requireProcFd } from './command-errors.js';
+import { quickAnswer } from './quick.js';
 type Command = (argv: string[]) => number | Promise<number>;
 
 /**
@@ -28,27 +24,11 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
 /** Commands that read or change files: they reach them through /proc/self/fd (openat semantics). */
 const NEEDS_PROC = new Set(['audit', 'run', 'deliver', 'fix', 'rollback', 'daemon']);
 
-/** Without /proc nothing can be reached safely: said at once, as a usage problem, not as a missing file later. */
-function requireProcFd(): void {
-  const fd = openSync('/', constants.O_RDONLY | constants.O_DIRECTORY);
-  try {
-    if (!existsSync(`/proc/self/fd/${fd}/.`)) throw new UsageError('/proc is not mounted: runnerguard reaches every file through /proc/self/fd (openat semantics, no link followed); mount proc (mount -t proc proc /proc) and run again');
-  } finally {
-    closeSync(fd);
-  }
-}
-
 /** Returns the exit code; never lets a stack trace reach the user. */
 export async function main(argv: string[]): Promise<number> {
-  const [cmd, ...rest] = argv;
-  if (cmd === '--version' || cmd === '-V' || cmd === 'version') {
-    process.stdout.write(`runnerguard ${VERSION}\n`);
-    return 0;
-  }
-  if (cmd === undefined || cmd === '--help' || cmd === '-h' || cmd === 'help') {
-    (cmd === undefined ? process.stderr : process.stdout).write(USAGE);
-    return cmd === undefined ? 2 : 0;
-  }
+  const quick = quickAnswer(argv);
+  if (quick !== null) return quick;
+  const [cmd, ...rest] = argv as [string, ...string[]];
   const load = COMMANDS[cmd];
   try {
     if (!load) throw new UsageError(`unknown command "${cmd}"`);
@@ -59,16 +39,6 @@ export async function main(argv: string[]): Promise<number> {
     if (NEEDS_PROC.has(cmd)) requireProcFd();
     return await (await load())(rest);
   } catch (err) {
-    // A state, config or credential path that is not root-controlled: exit 2, the path and the reason.
-    if (err instanceof UsageError || err instanceof ConfigError || err instanceof TrustError) {
-      // Messages may hold paths and names a job chose (HostError: "<path>: permission denied").
-      process.stderr.write(`runnerguard: ${errorText(err)}\n`);
-      if (err instanceof UsageError) process.stderr.write('see: runnerguard --help\n');
-      return 2;
-    }
-    const log = createLogger();
-    log.error({ err }, 'internal error');
-    process.stderr.write(`runnerguard: internal error: ${errorText(err)}\n`);
-    return 3;
+    return commandError(err);
   }
 }

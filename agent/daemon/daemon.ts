@@ -1,8 +1,9 @@
-import cron, { type ScheduledTask } from 'node-cron';
 import type { Logger } from 'pino';
 import { normalizeCron } from '../config/cron.js';
 import type { AgentConfig } from '../config/schema.js';
 import { releaseLockOf } from '../delivery/lock.js';
+import * as cron from './cron-timer.js';
+import type { ScheduledTask } from './cron-timer.js';
 import { spawnCycle } from './cycle-child.js';
 import { TickDelay } from './jitter.js';
 
@@ -14,6 +15,8 @@ export interface DaemonOptions {
   skip?: string[];
   root?: string;
   log: Logger;
+  /** The full program each cycle child runs (cycle-child.ts). */
+  cycleScript: string;
 }
 
 /**
@@ -71,14 +74,13 @@ export class Daemon {
       this.opts.log.warn('previous cycle still running: this tick is skipped');
       return;
     }
-    const { log, only, skip, root } = this.opts;
-    const { child, exited } = spawnCycle({ config: this.config, only, skip, root });
+    const { log, only, skip, root, cycleScript } = this.opts;
+    const { child, exited } = spawnCycle({ config: this.config, only, skip, root }, cycleScript);
     log.debug({ pid: child.pid }, 'cycle started');
     const done = exited.then(({ code, signal }) => {
       this.current = null;
-      // The spawn's native buffers and node-cron's ICU formatters are freed only when
-      // their JS wrappers are collected; an idle heap is rarely collected by itself, so
-      // RSS would creep up by ~2 MB a cycle for a long while. gc is there when the
+      // The spawn's native buffers are freed only when their JS wrappers are collected;
+      // an idle heap is rarely collected by itself, so RSS would creep up a cycle at a time. gc is there when the
       // daemon runs with --expose-gc (/usr/bin/runnerguard starts it so).
       (globalThis as { gc?: () => void }).gc?.();
       // 0/1: the audit's outcome; 2: the run lock is held by a timer or manual run (skipped); else a failure.

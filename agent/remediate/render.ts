@@ -73,7 +73,7 @@ export async function renderStep(host: Host, step: Step): Promise<string> {
     case 'reload':
       return term`run: ${step.argv.join(' ')} (${step.why})` + (step.undo ? term`; a rollback runs ${step.undo.map((a) => a.join(' ')).join(', ')}` : '');
     case 'removeTree':
-      return term`delete ${step.path} (${step.bytes} bytes; ${step.reason}) — not reversible`;
+      return term`delete ${step.path} (${step.bytes} bytes; ${step.reason}) \u2014 not reversible`; // escaped: a tagged template's text reaches the bundle as written, and one non-Latin-1 character makes V8 hold all 2 MB of it as UTF-16
   }
 }
 

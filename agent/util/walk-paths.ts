@@ -23,15 +23,26 @@ export function fdDir(): string {
   return fdDirCache;
 }
 
-/** An open dir fd that paths below it are resolved from (openat). */
+/** How many dirs the walk holds open (the one it lists, the anchors, the subdirs opened from their parent). */
+export interface FdCount {
+  open: number;
+}
+
+/** An open dir fd that paths below it are resolved from (openat); closed when the last pending dir below it is done. */
 export class Anchor {
   refs = 1;
   readonly prefix: string;
-  constructor(readonly fd: number) {
+  constructor(
+    readonly fd: number,
+    private readonly count: FdCount,
+  ) {
     this.prefix = `${fdDir()}/${fd}/`;
   }
   release(): void {
-    if (--this.refs === 0) closeSync(this.fd);
+    if (--this.refs === 0) {
+      closeSync(this.fd);
+      this.count.open--;
+    }
   }
 }
 
@@ -42,8 +53,14 @@ export interface DirRef {
   shown: string;
   exact: boolean;
   depth: number;
-  anchor: Anchor;
-  /** Bytes of the path from the anchor to it (0 when it is the anchor). */
+  /**
+   * Its own open handle, opened from its parent's handle (one name, no link
+   * followed) while that was open; or -1: then it is reached from `anchor`
+   * by path and checked against dev/ino when opened.
+   */
+  fd: number;
+  anchor: Anchor | null;
+  /** Bytes of the path from the anchor to it (0 when it is an anchor or has its own handle). */
   rawLen: number;
   dev: number;
   ino: number;

@@ -1,35 +1,10 @@
 import { closeSync, constants, fstatSync, lstatSync, openSync, opendirSync, readdirSync, type Dirent, type Stats } from 'node:fs';
 import { decodeExact, escapeBytes } from './byte-names.js';
-import { Anchor, ASCII, fdDir, fsPathOf, rawFromAnchor, relOf, type DirRef } from './walk-paths.js';
+import { Entry, kindOf, type EntryKind, type WalkEntry } from './walk-entry.js';
+import { Anchor, ASCII, fdDir, fsPathOf, rawFromAnchor, relOf, type DirRef, type FdCount } from './walk-paths.js';
 import { progress } from './progress.js';
 
-export type EntryKind = 'dir' | 'file' | 'symlink' | 'other';
-
-/** One entry below the start dir, valid for the duration of the visitor call. */
-export interface WalkEntry {
-  /** Name for display: valid UTF-8 as is, other bytes as `\xNN`. */
-  readonly name: string;
-  /** The raw name (bytes). */
-  readonly rawName: Buffer;
-  /** Display path below the start dir ("a/b/c"), built on demand. */
-  readonly rel: string;
-  /** Display name of the dir holding it ("" for the start dir). */
-  readonly parentName: string;
-  readonly kind: EntryKind;
-  readonly depth: number;
-  /** Every name from the start dir down is valid UTF-8, so `start + "/" + rel` is its real path. */
-  readonly exact: boolean;
-  /**
-   * A path that reaches this entry now, relative to the open handle of its
-   * dir (`/proc/self/fd/N/name`): no link is followed on the way, and it
-   * stays short whatever the depth. Valid only during the call.
-   */
-  readonly fsPath: string | Buffer;
-  /** The open dir holding the entry (`/proc/<pid>/fd/N`), valid only during the call. */
-  readonly dirPath: string;
-  /** lstat, cached; null when it vanished. */
-  stat(): Stats | null;
-}
+export type { EntryKind, WalkEntry };
 
 export interface WalkVisitor {
   /** Called for every entry below the start dir. Return false to not descend into a dir. */
@@ -70,15 +45,15 @@ const REANCHOR_BYTES = 3000;
  * counted as not walked (the checks say so), not queued.
  */
 export const MAX_PENDING_DIRS = 250_000;
+/**
+ * Subdirs are opened from their parent's open handle while it is listed
+ * (one name, O_NOFOLLOW: nothing to swap on the way, no lstat needed) as
+ * long as the walk holds fewer handles than this; past it they are reached
+ * later by path from an anchor and checked against an lstat taken now.
+ */
+export const MAX_OPEN_DIRS = 256;
 const DIR_FLAGS = constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
-
-function kindOf(d: Dirent | Stats): EntryKind | null {
-  if (d.isDirectory()) return 'dir';
-  if (d.isFile()) return 'file';
-  if (d.isSymbolicLink()) return 'symlink';
-  if (d.isSocket() || d.isFIFO() || d.isBlockDevice() || d.isCharacterDevice()) return 'other';
-  return null; // DT_UNKNOWN (some filesystems): needs an lstat
-}
+const LIST = { withFileTypes: true, encoding: 'latin1' } as const;
 
 function* streamDir(path: string): Generator<Dirent> {
   const handle = opendirSync(path, { encoding: 'latin1', bufferSize: 1024 });
@@ -90,15 +65,27 @@ function* streamDir(path: string): Generator<Dirent> {
 }
 
 const errCode = (err: unknown) => (err as NodeJS.ErrnoException).code ?? 'EIO';
+/** A name that was a dir in the listing and is now a link or a file: swapped under the walk, not followed. */
+const swapped = (code: string) => (code === 'ENOTDIR' || code === 'ELOOP' ? 'ECHANGED' : code);
 
 /**
  * Walks a tree like `find -xdev`, names as bytes: symlinks are never followed
- * (each dir is opened O_NOFOLLOW relative to an open ancestor and checked
- * against the dev/ino its listing showed, so a swap is reported, not
- * followed); unreadable dirs are reported and skipped; paths of any depth
- * are reached (re-anchored on an open fd every ~3000 bytes). Memory is
- * bounded by the pending-dir stack, not by the number of files. The walk
- * yields to the event loop between dirs, so timeouts fire and `signal` stops it.
+ * (each dir is opened O_NOFOLLOW from its parent's open handle, or from an
+ * open ancestor and checked against the dev/ino its listing showed, so a
+ * swap is reported, not followed); a dir whose lstat a visitor looked at is
+ * walked only if it is still that dir; unreadable dirs are reported and
+ * skipped; paths of any depth are reached (re-anchored on an open fd every
+ * ~3000 bytes). Memory is bounded by the pending-dir stack, not by the
+ * number of files; open handles by MAX_OPEN_DIRS plus the anchors. Dirs are
+ * visited depth first, in listing order. The walk yields to the event loop
+ * between dirs, so timeouts fire and `signal` stops it.
+ *
+ * One thread, on purpose: listings read ahead on Node's thread pool (4 at a
+ * time, visits kept in order) cost 60% more CPU than they saved in wall time
+ * on a 2-core host already busy (bench/build-scan.mjs), and the packaged
+ * unit gives the audit half a core (CPUQuota=50%) anyway: what counts is
+ * syscalls and objects per entry, which this keeps to one listing, one open
+ * and one fstat per dir and one small object per entry.
  */
 export async function walk(start: string, visitor: WalkVisitor, opts: WalkOptions = {}): Promise<WalkStats> {
   const stats: WalkStats = { files: 0, dirs: 0, unreadable: 0, aborted: false, notWalked: 0 };
@@ -117,47 +104,58 @@ export async function walk(start: string, visitor: WalkVisitor, opts: WalkOption
     return stats;
   }
   const xdev = opts.xdev ?? true;
-  const top: DirRef = { parent: null, raw: '', shown: '', exact: true, depth: 0, anchor: new Anchor(rootFd), rawLen: 0, dev: root.dev, ino: root.ino, size: root.size };
-  const stack: DirRef[] = [top];
-  let first = true;
+  const fds: FdCount = { open: 1 };
+  const closeFd = (fd: number) => {
+    closeSync(fd);
+    fds.open--;
+  };
+  const stack: DirRef[] = [{ parent: null, raw: '', shown: '', exact: true, depth: 0, fd: rootFd, anchor: null, rawLen: 0, dev: root.dev, ino: root.ino, size: root.size }];
   let sinceYield = 0;
   const pause = async () => {
     sinceYield = 0;
     progress(`${opts.label ?? 'scanning'} ${start}: ${stats.files} files, ${stats.dirs} dirs`);
     await new Promise((r) => setImmediate(r));
   };
+  /** Lets go of a pending dir: its own handle or its ref on its anchor. */
+  const drop = (d: DirRef) => {
+    if (d.fd < 0) d.anchor!.release();
+    else closeFd(d.fd);
+  };
   try {
     while (stack.length > 0) {
       if (opts.signal?.aborted) {
         stats.aborted = true;
         stats.notWalked += stack.length;
-        for (const d of stack) if (d !== top || first) d.anchor.release();
+        for (const d of stack) drop(d);
         stack.length = 0;
         break;
       }
       const dir = stack.pop()!;
-      // Open it (the start dir is open already), relative to its anchor, never through a link.
-      let fd: number;
-      let anchor = dir.anchor;
-      if (first) {
-        first = false;
-        fd = rootFd;
+      // Its handle: its own (opened from its parent's, already checked), or opened now from its anchor.
+      let fd = dir.fd;
+      /** What its subdirs reached by path hang from, and its own path's length below that. */
+      let kids: Anchor;
+      let kidsBase = 0;
+      let temp = false;
+      if (fd >= 0) {
+        kids = new Anchor(fd, fds);
       } else {
+        const anchor = dir.anchor!;
         try {
           fd = openSync(fsPathOf(anchor.prefix + rawFromAnchor(dir)) as string, DIR_FLAGS);
+          fds.open++;
         } catch (err) {
           anchor.release();
           const code = errCode(err);
           if (code === 'ENOENT') continue; // removed since its listing: nothing there to miss
           stats.unreadable++;
-          // Listed as a dir, now a link or a file: swapped under the walk, not followed.
-          visitor.unreadable?.(relOf(dir), code === 'ENOTDIR' || code === 'ELOOP' ? 'ECHANGED' : code);
+          visitor.unreadable?.(relOf(dir), swapped(code));
           continue;
         }
         walkActivity.dirsOpened++;
         const st = fstatSync(fd);
         if (st.dev !== dir.dev || st.ino !== dir.ino) {
-          closeSync(fd);
+          closeFd(fd);
           anchor.release();
           stats.unreadable++;
           visitor.unreadable?.(relOf(dir), 'ECHANGED');
@@ -166,71 +164,45 @@ export async function walk(start: string, visitor: WalkVisitor, opts: WalkOption
         if (dir.rawLen > REANCHOR_BYTES) {
           // This dir becomes the anchor of its subtree: its fd stays open while any of it is pending.
           anchor.release();
-          anchor = new Anchor(fd);
-          dir.anchor = anchor;
+          kids = new Anchor(fd, fds);
+          dir.anchor = kids;
           dir.rawLen = 0;
+        } else {
+          kids = anchor; // the ref this dir held passes to its listing, released below
+          kidsBase = dir.rawLen;
+          temp = true;
         }
       }
-      const own = anchor.fd === fd;
-      const listPath = own ? anchor.prefix.slice(0, -1) : `${fdDir()}/${fd}`;
-      const listPrefix = `${listPath}/`;
+      const listPrefix = `${fdDir()}/${fd}/`;
       try {
-        const entries: Iterable<Dirent> =
-          dir.size > HUGE_DIR_BYTES ? streamDir(listPath) : readdirSync(listPath, { withFileTypes: true, encoding: 'latin1' });
+        const entries: Iterable<Dirent> = dir.size > HUGE_DIR_BYTES ? streamDir(listPrefix.slice(0, -1)) : readdirSync(listPrefix.slice(0, -1), LIST);
         let inDir = 0;
         for (const d of entries) {
-          const rawName = d.name; // latin1: one char per byte
-          const ascii = ASCII.test(rawName);
-          let fsPathMemo: string | Buffer | undefined;
-          const fsPath = () => (fsPathMemo ??= ascii ? listPrefix + rawName : Buffer.from(listPrefix + rawName, 'latin1'));
-          let cached: Stats | null | undefined;
-          const stat = () => {
-            if (cached === undefined) cached = lstatSync(fsPath() as string, { throwIfNoEntry: false }) ?? null;
-            return cached;
-          };
-          let kind = kindOf(d);
+          const raw = d.name; // latin1: one char per byte
+          const bytes = ASCII.test(raw) ? null : Buffer.from(raw, 'latin1');
+          const decoded = bytes ? decodeExact(bytes) : raw;
+          let kind: EntryKind | null = kindOf(d);
+          let st: Stats | null | undefined;
           if (kind === null) {
-            const s = stat();
-            if (!s) continue; // vanished while we walked
-            kind = kindOf(s) ?? 'other';
+            st = lstatSync(bytes ? Buffer.from(listPrefix + raw, 'latin1') : listPrefix + raw, { throwIfNoEntry: false }) ?? null;
+            if (!st) continue; // vanished while we walked
+            kind = kindOf(st) ?? 'other';
           }
-          const bytes = ascii ? null : Buffer.from(rawName, 'latin1');
-          const decoded = bytes ? decodeExact(bytes) : rawName;
-          const name = decoded ?? escapeBytes(bytes!);
           const exact = dir.exact && decoded !== null;
-          const e: WalkEntry = {
-            name,
-            get rawName() {
-              return bytes ?? Buffer.from(rawName, 'latin1');
-            },
-            get rel() {
-              const up = relOf(dir);
-              return up ? `${up}/${name}` : name;
-            },
-            parentName: dir.shown,
-            kind,
-            depth: dir.depth + 1,
-            exact,
-            get fsPath() {
-              return fsPath();
-            },
-            dirPath: listPath,
-            stat,
-          };
-          if (kind === 'dir') {
-            stats.dirs++;
-            const descend = visitor.entry(e);
-            const s = stat();
-            if (s && descend !== false && (!xdev || s.dev === root.dev)) {
-              if (stack.length >= MAX_PENDING_DIRS) stats.notWalked++;
-              else {
-                anchor.refs++;
-                stack.push({ parent: dir, raw: rawName, shown: name, exact, depth: dir.depth + 1, anchor, rawLen: dir.rawLen + (dir.rawLen ? 1 : 0) + rawName.length, dev: s.dev, ino: s.ino, size: s.size });
-              }
-            }
-          } else {
+          const e = new Entry(decoded ?? escapeBytes(bytes!), raw, bytes, dir, listPrefix, kind, exact);
+          e.st = st;
+          if (kind !== 'dir') {
             stats.files++;
             visitor.entry(e);
+          } else {
+            stats.dirs++;
+            if (visitor.entry(e) !== false) {
+              if (stack.length >= MAX_PENDING_DIRS) stats.notWalked++;
+              else {
+                const sub = openSub(e, dir, kids, kidsBase);
+                if (sub) stack.push(sub);
+              }
+            }
           }
           if (++inDir % 4096 === 0) {
             await pause();
@@ -241,15 +213,56 @@ export async function walk(start: string, visitor: WalkVisitor, opts: WalkOption
         stats.unreadable++;
         visitor.unreadable?.(relOf(dir), errCode(err));
       } finally {
-        if (!own) closeSync(fd);
-        anchor.release();
+        kids.release();
+        if (temp) closeFd(fd);
       }
       if (++sinceYield >= 64) await pause();
     }
   } finally {
-    for (const d of stack) d.anchor.release();
+    for (const d of stack) drop(d);
   }
   return stats;
+
+  /**
+   * The pending dir for subdir `e` of `dir`: opened now from dir's handle
+   * while the walk holds few, else left to be reached from `kids` by path,
+   * with the identity an lstat shows now. Null when it is not walked
+   * (gone, swapped, another filesystem).
+   */
+  function openSub(e: Entry, dir: DirRef, kids: Anchor, kidsBase: number): DirRef | null {
+    if (fds.open < MAX_OPEN_DIRS) {
+      let fd: number;
+      try {
+        fd = openSync(e.fsPath as string, DIR_FLAGS);
+        fds.open++;
+      } catch (err) {
+        const code = errCode(err);
+        if (code !== 'ENOENT') {
+          stats.unreadable++;
+          visitor.unreadable?.(e.rel, swapped(code));
+        }
+        return null;
+      }
+      walkActivity.dirsOpened++;
+      const st = fstatSync(fd);
+      // A visitor that judged the dir by its lstat gets that dir walked, or a report that it changed.
+      const changed = e.st != null && (e.st.dev !== st.dev || e.st.ino !== st.ino);
+      if (changed || (xdev && st.dev !== root.dev)) {
+        closeFd(fd);
+        if (changed) {
+          stats.unreadable++;
+          visitor.unreadable?.(e.rel, 'ECHANGED');
+        }
+        return null;
+      }
+      return { parent: dir, raw: e.raw, shown: e.name, exact: e.exact, depth: dir.depth + 1, fd, anchor: null, rawLen: 0, dev: st.dev, ino: st.ino, size: st.size };
+    }
+    const s = e.lstat();
+    if (!s || (xdev && s.dev !== root.dev)) return null;
+    kids.refs++;
+    const rawLen = kidsBase + (kidsBase ? 1 : 0) + e.raw.length;
+    return { parent: dir, raw: e.raw, shown: e.name, exact: e.exact, depth: dir.depth + 1, fd: -1, anchor: kids, rawLen, dev: s.dev, ino: s.ino, size: s.size };
+  }
 }
 
 /** du -sb of one tree (no link following, one filesystem): bytes of every non-dir entry. */

@@ -26,13 +26,18 @@ export function buildDate() {
 /** packaging/prometheus/ files installed under /usr/share/runnerguard/prometheus/ (the rpm spec lists them too). */
 export const PROMETHEUS_FILES = ['runnerguard.rules.yml', 'runnerguard-dashboard.json'];
 
+/** The files the build writes next to the bundle (scripts/build.mjs), installed in /usr/lib/runnerguard. */
+export const LIB_FILES = ['runnerguard.mjs', 'runnerguard-daemon.mjs'];
+
 export function stageTree({ repo, root, bundle, metafile, version }) {
   const pk = (rel) => readFileSync(path.join(repo, 'packaging', rel), 'utf8');
   mkdirSync(root, { recursive: true, mode: 0o755 });
   put(root, 'usr/bin/runnerguard', pk('runnerguard.sh'), 0o755);
-  // Run through /usr/bin/node by the wrapper: the shebang of the dev bundle is dropped.
-  const code = readFileSync(bundle, 'utf8').replace(/^#!.*\n/, '');
-  put(root, 'usr/lib/runnerguard/runnerguard.mjs', code, 0o644);
+  // Run through /usr/bin/node by the wrapper: the shebang of the dev bundles is dropped.
+  for (const f of LIB_FILES) {
+    const code = readFileSync(path.join(path.dirname(bundle), f), 'utf8').replace(/^#!.*\n/, '');
+    put(root, `usr/lib/runnerguard/${f}`, code, 0o644);
+  }
   put(root, 'usr/lib/systemd/system/runnerguard.service', pk('systemd/runnerguard.service'), 0o644);
   put(root, 'usr/lib/systemd/system/runnerguard.timer', pk('systemd/runnerguard.timer'), 0o644);
   put(root, 'usr/lib/systemd/system/runnerguard-egress.service', pk('systemd/runnerguard-egress.service'), 0o644);

@@ -58,10 +58,15 @@ export class DaemonUnderTest {
     await fsp.writeFile(this.config, `[agent]\nstate_dir = "${this.state}"\n${body}`, { mode: 0o600 });
   }
 
-  /** Starts the daemon on an empty offline root (fast cycles, no commands run). */
-  async start(): Promise<void> {
+  /**
+   * Starts the daemon on an empty offline root (fast cycles, no commands run),
+   * as /usr/bin/runnerguard does: runnerguard-daemon.mjs, built next to the
+   * bundle, which forks the bundle for each cycle.
+   */
+  async start(extraArgs: string[] = []): Promise<void> {
     await fsp.mkdir(this.target, { recursive: true });
-    const child = spawn(process.execPath, [this.bundle, 'daemon', '--config', this.config, '--root', this.target], {
+    const script = path.join(path.dirname(this.bundle), 'runnerguard-daemon.mjs');
+    const child = spawn(process.execPath, [script, 'daemon', '--config', this.config, '--root', this.target, ...extraArgs], {
       stdio: ['ignore', 'ignore', 'pipe'],
       env: { PATH: process.env.PATH, RUNNERGUARD_LOG_LEVEL: 'debug' },
       // Its own process group: cleanup can kill the daemon and a cycle child together.

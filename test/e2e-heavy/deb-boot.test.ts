@@ -256,9 +256,9 @@ describe('runnerguard .deb on Debian 12: chroot install, nspawn boot, upgrade, p
     const before = (await box!.must(['ls', '/root/received'])).split('\n').filter(Boolean).length;
     await box!.must(['systemd-run', '--unit=rg-daemon', '--remain-after-exit', '/usr/bin/runnerguard', 'daemon', '--config', '/root/daemon.toml']);
     await box!.must(['sh', '-c', `for i in $(seq 300); do [ $(ls /root/received | wc -l) -ge ${before + 2} ] && exit 0; sleep 0.1; done; exit 1`], { timeoutMs: 60_000 });
-    // The wrapper starts the idle daemon in V8 lite mode; its cycle children run without it.
+    // The wrapper starts the idle daemon from its own small bundle in V8 lite mode; its cycle children run the full one without it.
     const pid = (await box!.must(['systemctl', 'show', '-p', 'MainPID', '--value', 'rg-daemon'])).trim();
-    expect(await box!.must(['cat', `/proc/${pid}/cmdline`])).toContain('--lite-mode\0--expose-gc\0/usr/lib/runnerguard/runnerguard.mjs\0daemon');
+    expect(await box!.must(['cat', `/proc/${pid}/cmdline`])).toContain('--lite-mode\0--expose-gc\0/usr/lib/runnerguard/runnerguard-daemon.mjs\0daemon');
     // SIGTERM to the daemon alone (as `kill`): it must exit by itself, status 0 (remain-after-exit keeps the record).
     await box!.must(['systemctl', 'kill', '--kill-whom=main', '-s', 'SIGTERM', 'rg-daemon']);
     await box!.must(['sh', '-c', 'for i in $(seq 300); do [ "$(systemctl show -p SubState --value rg-daemon)" = exited ] && exit 0; sleep 0.1; done; exit 1'], { timeoutMs: 60_000 });

@@ -9,7 +9,7 @@
 import { DEFAULT_STATE_DIR } from '../../agent/config/schema.js';
 import { BOOT_FILE } from '../../remediations/network/egress-plan.js';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -143,6 +143,20 @@ describe('shipped files', () => {
   it('the man page renders without groff warnings', () => {
     const r = sh(['groff', '-man', '-ww', '-z', path.join(PKG, 'runnerguard.8')]);
     expect({ code: r.status, err: r.stderr }).toEqual({ code: 0, err: '' });
+  });
+
+  it('the wrapper, the staged tree and the rpm file list name the same /usr/lib/runnerguard files: those the build writes', async () => {
+    const built = readdirSync(path.dirname(bundle)).filter((f) => f.endsWith('.mjs')).sort();
+    expect(built).toEqual(['runnerguard-daemon.mjs', 'runnerguard.mjs']);
+    const stage = new URL('../../scripts/package/stage.mjs', import.meta.url).href;
+    expect([...((await import(stage)) as { LIB_FILES: string[] }).LIB_FILES].sort()).toEqual(built);
+    const spec = readFileSync(path.join(PKG, 'rpm/runnerguard.spec.in'), 'utf8');
+    expect([...spec.matchAll(/^%attr\(0644,root,root\) \/usr\/lib\/runnerguard\/(\S+)$/gm)].map((m) => m[1]).sort()).toEqual(built);
+    // The daemon runs its own small bundle (lite mode, gc exposed); every other command the full one.
+    const wrapper = readFileSync(path.join(PKG, 'runnerguard.sh'), 'utf8');
+    expect(/^daemon\) exec \/usr\/bin\/node --lite-mode --expose-gc \/usr\/lib\/runnerguard\/runnerguard-daemon\.mjs "\$@" ;;$/m.test(wrapper)).toBe(true);
+    expect(/^\*\) exec \/usr\/bin\/node \/usr\/lib\/runnerguard\/runnerguard\.mjs "\$@" ;;$/m.test(wrapper)).toBe(true);
+    expect(execFileSync('sh', ['-n', path.join(PKG, 'runnerguard.sh')]).toString()).toBe('');
   });
 
   it('the maintainer scripts parse as POSIX sh', () => {

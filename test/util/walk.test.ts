@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import { closeSync, constants, promises as fsp, mkdirSync, openSync, readdirSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, promises as fsp, mkdirSync, openSync, readdirSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { treeBytes, walk } from '../../agent/util/walk.js';
+import { MAX_OPEN_DIRS, treeBytes, walk } from '../../agent/util/walk.js';
 import { FixtureTree } from '../helpers/fixture-tree.js';
 
 let t: FixtureTree;
@@ -115,6 +115,44 @@ describe('walk: bytes, depth, swaps, stops', () => {
     });
     expect(seen.filter((p) => p.includes('/'))).toEqual([]); // nothing below a or c: not /secret/key, not planted
     expect(bad.sort()).toEqual(['a ECHANGED', 'c ECHANGED']);
+  });
+
+  it('a dir swapped for a link before it is opened is reported, not followed, whether it was opened from its parent or is reached later by path (past MAX_OPEN_DIRS)', async () => {
+    const n = MAX_OPEN_DIRS + 50;
+    const names = Array.from({ length: n }, (_, i) => `d${String(i).padStart(3, '0')}`);
+    for (const d of names) await t.file(`/b/${d}/inside`, 'x');
+    await t.file('/secret/key', 'k');
+    const seen: string[] = [];
+    const bad: string[] = [];
+    let swapped = false;
+    let maxFds = 0;
+    const fds = () => readdirSync('/proc/self/fd').length;
+    const base = fds();
+    await walk(t.p('/b'), {
+      entry(e) {
+        seen.push(e.rel);
+        maxFds = Math.max(maxFds, fds() - base);
+        // A job racing the walk: once the listing of /b is done, every other dir of it becomes a link to /secret.
+        if (e.depth === 2 && !swapped) {
+          swapped = true;
+          const mine = e.rel.split('/')[0];
+          for (const d of names.filter((x) => x !== mine)) {
+            renameSync(t.p(`/b/${d}`), t.p(`/b/${d}.old`));
+            symlinkSync(t.p('/secret'), t.p(`/b/${d}`));
+          }
+        }
+      },
+      unreadable: (rel, code) => void bad.push(`${rel} ${code}`),
+    });
+    expect(seen.filter((r) => r.includes('key'))).toEqual([]);
+    const walked = new Set(seen.filter((r) => r.endsWith('/inside')).map((r) => r.split('/')[0]));
+    // Opened from /b's handle before the swap: walked (the dir itself, now named dNNN.old). The rest: reported.
+    expect(bad.every((b) => b.endsWith(' ECHANGED'))).toBe(true);
+    const reported = new Set(bad.map((b) => b.split(' ')[0]));
+    expect(names.filter((d) => walked.has(d) === reported.has(d))).toEqual([]); // each is one or the other
+    expect(reported.size).toBeGreaterThan(0);
+    expect(walked.size).toBeGreaterThan(1);
+    expect(maxFds).toBeLessThanOrEqual(MAX_OPEN_DIRS + 3);
   });
 
   it('stops on its signal between dirs, and says how much it left', async () => {

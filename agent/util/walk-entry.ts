@@ -1,0 +1,99 @@
+import { lstatSync, type Dirent, type Stats } from 'node:fs';
+import { relOf, type DirRef } from './walk-paths.js';
+
+export type EntryKind = 'dir' | 'file' | 'symlink' | 'other';
+
+/** One entry below the start dir, valid for the duration of the visitor call. */
+export interface WalkEntry {
+  /** Name for display: valid UTF-8 as is, other bytes as `\xNN`. */
+  readonly name: string;
+  /** The raw name (bytes). */
+  readonly rawName: Buffer;
+  /** Display path below the start dir ("a/b/c"), built on demand. */
+  readonly rel: string;
+  /** Display name of the dir holding it ("" for the start dir). */
+  readonly parentName: string;
+  readonly kind: EntryKind;
+  readonly depth: number;
+  /** Every name from the start dir down is valid UTF-8, so `start + "/" + rel` is its real path. */
+  readonly exact: boolean;
+  /**
+   * A path that reaches this entry now, relative to the open handle of its
+   * dir (`/proc/<pid>/fd/N/name`): no link is followed on the way, and it
+   * stays short whatever the depth. Valid only during the call.
+   */
+  readonly fsPath: string | Buffer;
+  /** The open dir holding the entry (`/proc/<pid>/fd/N`), valid only during the call. */
+  readonly dirPath: string;
+  /** lstat, cached; null when it vanished. A plain function: `const { stat } = e` works. */
+  stat(): Stats | null;
+}
+
+export function kindOf(d: Dirent | Stats): EntryKind | null {
+  if (d.isDirectory()) return 'dir';
+  if (d.isFile()) return 'file';
+  if (d.isSymbolicLink()) return 'symlink';
+  if (d.isSocket() || d.isFIFO() || d.isBlockDevice() || d.isCharacterDevice()) return 'other';
+  return null; // DT_UNKNOWN (some filesystems): needs an lstat
+}
+
+/**
+ * A WalkEntry as one small object: what the listing gave, everything else
+ * (the raw Buffer, the rel path, the fs path, the lstat) computed when
+ * first asked. One object per entry and no closure unless `stat` is taken:
+ * on a tree of small files the walk's cost is mostly these objects.
+ */
+export class Entry implements WalkEntry {
+  /** The lstat: undefined until asked, null when the entry vanished. */
+  st: Stats | null | undefined = undefined;
+  private path: string | Buffer | undefined = undefined;
+  private statFn: (() => Stats | null) | undefined = undefined;
+
+  constructor(
+    readonly name: string,
+    /** The name, one char per byte (latin1). */
+    readonly raw: string,
+    /** The name's bytes when not ASCII (then raw is not the UTF-8 of anything). */
+    private readonly bytes: Buffer | null,
+    private readonly dir: DirRef,
+    /** `/proc/<pid>/fd/N/` of the dir's open handle. */
+    private readonly prefix: string,
+    readonly kind: EntryKind,
+    readonly exact: boolean,
+  ) {}
+
+  get rawName(): Buffer {
+    return this.bytes ?? Buffer.from(this.raw, 'latin1');
+  }
+
+  get rel(): string {
+    const up = relOf(this.dir);
+    return up ? `${up}/${this.name}` : this.name;
+  }
+
+  get parentName(): string {
+    return this.dir.shown;
+  }
+
+  get depth(): number {
+    return this.dir.depth + 1;
+  }
+
+  get dirPath(): string {
+    return this.prefix.slice(0, -1);
+  }
+
+  get fsPath(): string | Buffer {
+    return (this.path ??= this.bytes ? Buffer.from(this.prefix + this.raw, 'latin1') : this.prefix + this.raw);
+  }
+
+  /** Bound to this entry, so visitors may destructure it. */
+  get stat(): () => Stats | null {
+    return (this.statFn ??= () => this.lstat());
+  }
+
+  lstat(): Stats | null {
+    if (this.st === undefined) this.st = lstatSync(this.fsPath as string, { throwIfNoEntry: false }) ?? null;
+    return this.st;
+  }
+}
