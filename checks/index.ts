@@ -22,6 +22,10 @@ import daemonDefaults from './docker/daemon-defaults.js';
 import ghaNotRoot from './github/not-root.js';
 import ghaEphemeral from './github/ephemeral.js';
 import ghaCredentials from './github/credentials-private.js';
+import jenkinsNotRoot from './jenkins/not-root.js';
+import jenkinsSecret from './jenkins/secret.js';
+import jenkinsWorkDir from './jenkins/work-dir.js';
+import jenkinsLaunchOptions from './jenkins/launch-options.js';
 import runnerSudo from './host/runner-sudo.js';
 import leftoverDirs from './build/leftover-dirs.js';
 import credentialFiles from './build/credential-files.js';
@@ -61,6 +65,10 @@ const BY_ID: Record<string, Check> = {
   'RG-GHA-001': ghaNotRoot,
   'RG-GHA-002': ghaEphemeral,
   'RG-GHA-003': ghaCredentials,
+  'RG-JENKINS-001': jenkinsNotRoot,
+  'RG-JENKINS-002': jenkinsSecret,
+  'RG-JENKINS-003': jenkinsWorkDir,
+  'RG-JENKINS-004': jenkinsLaunchOptions,
   'RG-NET-001': egressDefaultDeny,
   'RG-NET-002': metadataBlocked,
   'RG-HOST-001': runnerSudo,
