@@ -79,7 +79,7 @@ export default defineCheck({
         const cmdline = running ? `the command line of pid ${running.p.pid} (/proc/${running.p.pid}/cmdline, shown by ps to every local user)` : 'the agent\'s command line once it runs (/proc/PID/cmdline, shown by ps to every local user)';
         evidence.push(...where.map((w) => `secret in ${w}`), `-secret on ${cmdline}`);
         const files = where.length ? `; it is also written in ${where.join(', ')}` : '';
-        return verdict.fail(a.subject, `the agent secret is passed on the command line, readable by every local user and build step${files}; use -secret @file with a 0600 file`, evidence);
+        return verdict.fail(a.subject, `the agent secret is passed on ${running ? `the command line of pid ${running.p.pid}` : 'the command line'}, readable by every local user and build step${files}; use -secret @file with a 0600 file`, evidence);
       }
       if (a.secret.kind === 'file') return judgeFile(ctx, a, a.secret.path, users, evidence);
       const how = optValue(a.args, '-jnlpCredentials') ? ' (-jnlpCredentials)' : '';

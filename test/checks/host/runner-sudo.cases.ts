@@ -2,7 +2,7 @@ import { rm } from 'node:fs/promises';
 import check from '../../../checks/host/runner-sudo.js';
 import { defineCases } from '../../helpers/check-cases.js';
 import { gitlabRunnerUnit, type FixtureTree } from '../../helpers/fixture-tree.js';
-import { actionsRunner, runnerUnit } from '../github/fixture.js';
+import { actionsRunner, officialImage, runnerUnit } from '../github/fixture.js';
 import { jenkinsAgent } from '../jenkins/fixture.js';
 
 /** /etc/sudoers as Debian 12's sudo package ships it. */
@@ -96,6 +96,11 @@ export default defineCases({
     },
   ],
   failing: [
+    {
+      name: 'the official runner image: no unit, runner in group sudo with %sudo NOPASSWD:ALL (found from the runner dir\'s owner)',
+      build: (t) => officialImage(t),
+      expect: [{ status: 'fail', subject: 'user:runner', message: 'sudo lets runner run any command', evidence: [/%sudo\s+ALL=\(ALL:ALL\) NOPASSWD:ALL \(via group sudo\)/, 'runner: Actions runner /home/runner'] }],
+    },
     {
       name: 'Jenkins agent user with passwordless sudo from a sudoers.d drop-in (the agent user is a runner user)',
       build: async (t) => {
