@@ -25,6 +25,7 @@ interface Daemon {
 const daemons: Daemon[] = [];
 let findings: Finding[] = [];
 let dockerRoot: string;
+let fake: ChildProcess;
 
 /** Starts dockerd in a new network namespace; resolves once it logged that its API listens on every host it was given. */
 async function startDockerd(args: (dir: string) => string[], daemonJson?: (dir: string) => object): Promise<Daemon> {
@@ -66,11 +67,15 @@ beforeAll(async () => {
     // Unix socket only.
     startDockerd((dir) => ['-H', `unix://${dir}/docker.sock`]),
   ]);
+  // A job's fake: a binary named dockerd, as uid 999, claiming --tlsverify.
+  fake = spawn('perl', ['-e', 'sleep 600', '-H', 'tcp://0.0.0.0:2375', '--tlsverify'], { argv0: '/usr/bin/dockerd', uid: 999, gid: 999, stdio: 'ignore' });
+  while (!readFileSync(`/proc/${fake.pid}/cmdline`, 'latin1').includes('--tlsverify')) await new Promise((r) => setTimeout(r, 20));
   const report = await runAudit({ host: createHost({ root: '/' }), config: defaultConfig(), checks: [check] });
   findings = report.findings;
 }, 120_000);
 
 afterAll(async () => {
+  fake?.kill('SIGKILL');
   // SIGTERM: dockerd unmounts its data-root and stops its containerd; what is still mounted after is unmounted here.
   await Promise.all(
     daemons.map(
@@ -121,5 +126,10 @@ describe('RG-DOCKER-003 live', () => {
   it('a dockerd on its unix socket only passes', () => {
     expect(of(daemons[2]!)?.status).toBe('pass');
     expect(of(daemons[2]!)?.message).toBe(`the running dockerd listens on no TCP port (unix://${daemons[2]!.dir}/docker.sock)`);
+  });
+
+  it('attacker: a job\'s process named dockerd (uid 999, "--tlsverify") is not the host\'s daemon: no finding of its own, no flag lent to another', () => {
+    expect(findings.some((f) => f.subject === `dockerd:pid:${fake.pid}`)).toBe(false);
+    expect(of(daemons[0]!)?.status).toBe('fail');
   });
 });
