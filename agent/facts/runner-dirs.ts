@@ -1,7 +1,7 @@
 import { release, safeRootOf, SafePathError, writerOf, type Actor } from '../host/safe-path.js';
 import { isWithin } from '../util/target-path.js';
 import { defineFact, type FactEnv } from './index.js';
-import { gitlabFacts, type GitlabFacts, type RunnerEntry } from './gitlab.js';
+import { gitlabServicesFact, type GitlabFacts, type RunnerEntry } from './gitlab.js';
 import { githubFacts } from './github.js';
 import { jenkinsAgentsFact, type JenkinsAgent } from './jenkins.js';
 
@@ -113,9 +113,9 @@ async function jenkinsWriter(env: FactEnv, a: JenkinsAgent, users: Awaited<Retur
  * each Actions runner's work folder. Deduplicated by path.
  */
 export const runnerDirsFact = defineFact<RunnerDir[]>('runner-dirs', async (env) => {
-  const [gitlab, github, users] = await Promise.all([env.facts.get(gitlabFacts), env.facts.get(githubFacts), env.host.users()]);
+  const [gitlabServices, github, users] = await Promise.all([env.facts.get(gitlabServicesFact), env.facts.get(githubFacts), env.host.users()]);
   const dirs: RunnerDir[] = [];
-  if (gitlab) {
+  for (const gitlab of gitlabServices) {
     const workDir = gitlab.workingDirectory ?? users.user(gitlab.jobUser)?.home ?? '/home/gitlab-runner';
     const writer = (await writerOf(env.host, gitlab.configPath)) ?? undefined;
     // Defaults come from the unit and /etc/passwd; a configured path is only as trusted as the file that names it.
