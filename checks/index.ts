@@ -29,6 +29,10 @@ import ghaNotRoot from './github/not-root.js';
 import ghaEphemeral from './github/ephemeral.js';
 import ghaCredentials from './github/credentials-private.js';
 import ghaControlFiles from './github/control-files.js';
+import jenkinsNotRoot from './jenkins/not-root.js';
+import jenkinsSecret from './jenkins/secret.js';
+import jenkinsWorkDir from './jenkins/work-dir.js';
+import jenkinsLaunchOptions from './jenkins/launch-options.js';
 import runnerSudo from './host/runner-sudo.js';
 import runnerVersions from './host/runner-versions.js';
 import securityUpdates from './host/security-updates.js';
@@ -79,6 +83,10 @@ const BY_ID: Record<string, Check> = {
   'RG-GHA-002': ghaEphemeral,
   'RG-GHA-003': ghaCredentials,
   'RG-GHA-004': ghaControlFiles,
+  'RG-JENKINS-001': jenkinsNotRoot,
+  'RG-JENKINS-002': jenkinsSecret,
+  'RG-JENKINS-003': jenkinsWorkDir,
+  'RG-JENKINS-004': jenkinsLaunchOptions,
   'RG-NET-001': egressDefaultDeny,
   'RG-NET-002': metadataBlocked,
   'RG-HOST-001': runnerSudo,

@@ -51,6 +51,11 @@ export const REF = {
   // GitHub's own docs.
   ghaSecurity: 'https://docs.github.com/en/actions/security-guides/security-hardening-for-github-actions#hardening-for-self-hosted-runners',
   ghaEphemeral: 'https://docs.github.com/en/actions/hosting-your-own-runners/managing-self-hosted-runners/autoscaling-with-self-hosted-runners#using-ephemeral-runners-for-autoscaling',
+  // Jenkins remoting and agent docs.
+  jenkinsInbound: 'https://github.com/jenkinsci/remoting/blob/master/docs/inbound-agent.md',
+  jenkinsWorkDir: 'https://github.com/jenkinsci/remoting/blob/master/docs/workDir.md',
+  jenkinsControllerIsolation: 'https://www.jenkins.io/doc/book/security/controller-isolation/',
+  guideJenkinsAgent: 'Runner and Environment Security § Jenkins Agent Security',
 } as const;
 
 /** CIS Docker Benchmark v1.2.0 recommendation (the numbering most scanners report), as a reference string. */

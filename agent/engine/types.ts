@@ -9,7 +9,7 @@ export type Severity = (typeof SEVERITIES)[number];
 export const STATUSES = ['fail', 'error', 'warn', 'pass', 'skip'] as const;
 export type Status = (typeof STATUSES)[number];
 
-export type Area = 'runner' | 'github' | 'docker' | 'network' | 'ssh' | 'disk' | 'audit' | 'build' | 'host';
+export type Area = 'runner' | 'github' | 'jenkins' | 'docker' | 'network' | 'ssh' | 'disk' | 'audit' | 'build' | 'host';
 
 export interface CheckMeta {
   id: string;

@@ -5,6 +5,7 @@ import { Sample, Smallest } from '../util/bounded.js';
 import { inspectCredentialFile, type Leak } from '../util/credential-leaks.js';
 import { treeBytes, walk, type WalkEntry, type WalkStats } from '../util/walk.js';
 import { defineFact, type FactEnv } from './index.js';
+import { layoutJobs } from './job-layout.js';
 import { runnerDirsFact, type RunnerDir } from './runner-dirs.js';
 
 /** Findings a scan keeps per kind (job dirs, leaks, read errors, unreadable dirs); the rest are counted. */
@@ -13,7 +14,7 @@ export const SCAN_SAMPLE = 100;
 export const DEFAULT_MAX_AGE_HOURS = 24;
 
 export interface JobDir {
-  /** Target path of the checkout (a dir holding `.git/`), names escaped (`\xNN`) where not UTF-8. */
+  /** Target path of the job dir (by the runner's layout, or any dir holding `.git/`), names escaped (`\xNN`) where not UTF-8. */
   path: string;
   /** The path is the real one (every name valid UTF-8): something may act on it. */
   exact: boolean;
@@ -104,6 +105,19 @@ export async function scanDir(env: FactEnv, dir: RunnerDir): Promise<ScannedDir>
   }
   result.exists = true;
   const base = dir.path.replace(/\/+$/, '');
+  // Job dirs by the runner's layout first: a job dir need not hold .git.
+  const layout = await layoutJobs(start, dir.kind, env.signal);
+  if (layout.note) result.unreadable.add(`${base} (${layout.note})`);
+  /** The layout's job dir that is, or holds, this checkout (a nested repo is part of its job). */
+  const layoutJobOf = (checkout: string) => {
+    if (layout.jobs.size === 0) return undefined;
+    const parts = checkout.split('/');
+    for (let i = 1; i <= parts.length; i++) {
+      const j = layout.jobs.get(parts.slice(0, i).join('/'));
+      if (j) return j;
+    }
+    return undefined;
+  };
   const target = (e: WalkEntry) => `${base}/${e.rel}`;
   let oldCount = 0;
   result.stats = await walk(
@@ -112,14 +126,20 @@ export async function scanDir(env: FactEnv, dir: RunnerDir): Promise<ScannedDir>
       entry(e) {
         if (e.kind === 'dir') {
           if (e.name !== '.git') return true;
-          result.jobs.count++;
+          const rel = e.rel;
           // The checkout is the .git's parent: its own mtime, the .git's, the stamps'.
           // dirPath is /proc/<pid>/fd/N, N the checkout's open dir (stat follows that magic link to it).
           const parentMs = statSync(e.dirPath, { throwIfNoEntry: false })?.mtimeMs ?? 0;
           const lastUsedMs = Math.max(parentMs, newestStamp(e));
+          const owner = layoutJobOf(rel === '.git' ? '' : rel.slice(0, -'/.git'.length));
+          if (owner) {
+            // Counted with its layout job dir, which its git stamps make younger.
+            if (owner.rel === rel.slice(0, -'/.git'.length)) owner.lastUsedMs = Math.max(owner.lastUsedMs, lastUsedMs);
+            return true;
+          }
+          result.jobs.count++;
           if (lastUsedMs < cutoffMs) {
             oldCount++;
-            const rel = e.rel;
             const path = rel === '.git' ? base : `${base}/${rel.slice(0, -'/.git'.length)}`;
             old.add({ path, exact: e.exact, lastUsedMs, bytes: lazyBytes(env.host.fs.hostPath.bind(env.host.fs), path, e.exact) });
           }
@@ -146,6 +166,13 @@ export async function scanDir(env: FactEnv, dir: RunnerDir): Promise<ScannedDir>
     },
     { label: 'scanning', signal: env.signal },
   );
+  for (const j of layout.jobs.values()) {
+    result.jobs.count++;
+    if (j.lastUsedMs >= cutoffMs) continue;
+    oldCount++;
+    const path = `${base}/${j.rel}`;
+    old.add({ path, exact: j.exact, lastUsedMs: j.lastUsedMs, bytes: lazyBytes(env.host.fs.hostPath.bind(env.host.fs), path, j.exact) });
+  }
   const sample = new Sample<JobDir>(SCAN_SAMPLE);
   for (const j of old.sorted()) sample.add(j);
   sample.count = oldCount;

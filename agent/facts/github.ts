@@ -1,5 +1,6 @@
 import { describeCode, isHostError, type FileStat } from '../host/index.js';
 import { defineFact } from './index.js';
+import { discoverRunnerDirs, type RunnerDirOrigin } from './github-discovery.js';
 import { findUnits, loadUnit, splitExecStart, unitValue, type Unit } from './systemd.js';
 
 export interface ActionsRunner {
@@ -7,8 +8,16 @@ export interface ActionsRunner {
   dir: string;
   subject: string;
   unit: Unit | null;
-  /** User= of the unit; undefined without a unit or without User=. */
+  /**
+   * Who runs it: User= of the unit (undefined when the unit has none: root);
+   * without a unit, the uid of its running Runner.Listener, else the owner
+   * of the runner dir (config.sh and the runner write it as that user).
+   */
   user?: string;
+  /** How `user` was found, for evidence ("User= of the unit", "owner of /home/runner"). */
+  userFrom?: string;
+  /** How the runner dir was found. */
+  origin: RunnerDirOrigin;
   /** Parsed .runner; null when missing or broken (then settingsError says why). */
   settings: Record<string, unknown> | null;
   settingsError?: string;
@@ -44,15 +53,30 @@ function dirOfUnit(unit: Unit): string | undefined {
 export const githubFacts = defineFact<ActionsRunner[]>('github', async (env) => {
   const { fs } = env.host;
   const found = new Map<string, Unit | null>();
+  const origins = new Map<string, RunnerDirOrigin>();
   for (const name of await findUnits(fs, (n) => /^actions\.runner\..+\.service$/.test(n))) {
     const unit = await loadUnit(fs, name);
     const dir = unit && dirOfUnit(unit);
-    if (unit && dir) found.set(dir.replace(/\/+$/, ''), unit);
+    if (unit && dir) {
+      found.set(dir.replace(/\/+$/, ''), unit);
+      origins.set(dir.replace(/\/+$/, ''), { kind: 'unit' });
+    }
   }
   for (const d of env.config.github.runner_dirs) {
     const dir = d.replace(/\/+$/, '');
-    if (!found.has(dir)) found.set(dir, null);
+    if (!found.has(dir)) {
+      found.set(dir, null);
+      origins.set(dir, { kind: 'config' });
+    }
   }
+  for (const [dir, origin] of await discoverRunnerDirs(env)) {
+    // A running listener tells its user even for a dir the config lists.
+    if (!found.has(dir) || (origin.kind === 'process' && found.get(dir) === null)) {
+      found.set(dir, found.get(dir) ?? null);
+      origins.set(dir, origin);
+    }
+  }
+  const users = await env.host.users();
   const runners: ActionsRunner[] = [];
   for (const [dir, unit] of found) {
     const exec = unit ? splitExecStart(unitValue(unit, 'Service', 'ExecStart') ?? '') : [];
@@ -83,11 +107,28 @@ export const githubFacts = defineFact<ActionsRunner[]>('github', async (env) => 
         credentials.push({ path, stat: null, error: isHostError(err) ? describeCode(err.code) : String(err) });
       }
     }
+    const origin = origins.get(dir) ?? { kind: 'config' as const };
+    let user = unit ? unitValue(unit, 'Service', 'User') : undefined;
+    let userFrom = unit ? `User= of ${unit.path}` : undefined;
+    if (!unit && origin.kind === 'process') {
+      user = users.userName(origin.euid);
+      userFrom = `its Runner.Listener (pid ${origin.pid}) runs as uid ${origin.euid}`;
+    } else if (!unit) {
+      // config.sh runs as the user who unpacked the runner into a dir of theirs and writes .runner as them:
+      // the two owners agree on a real install, and only then say who runs it.
+      const [st, rf] = await Promise.all([fs.lstat(dir).catch(() => null), fs.lstat(`${dir}/.runner`).catch(() => null)]);
+      if (st?.kind === 'dir' && (!rf || rf.uid === st.uid)) {
+        user = users.userName(st.uid);
+        userFrom = `owner of ${dir}${rf ? ' and of its .runner' : ''} (no unit names a user)`;
+      }
+    }
     runners.push({
       dir,
       subject: `github-runner:${dir}`,
       unit,
-      user: unit ? unitValue(unit, 'Service', 'User') : undefined,
+      user,
+      userFrom,
+      origin,
       settings,
       settingsError,
       env: envMap,

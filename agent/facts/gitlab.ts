@@ -2,6 +2,7 @@ import TOML from '@iarna/toml';
 import { fingerprint } from '../engine/redact.js';
 import { describeCode, isHostError } from '../host/index.js';
 import { defineFact, type FactEnv } from './index.js';
+import { serviceUnitsFact } from './service-units.js';
 import { loadUnit, splitExecStart, unitValue, type Unit } from './systemd.js';
 
 export type TomlTable = Record<string, unknown>;
@@ -31,6 +32,10 @@ export type ConfigState =
 
 export interface GitlabFacts {
   unit: Unit | null;
+  /** The service's name: "gitlab-runner", another unit's name, "USER/NAME" for a user unit, "docker:DIR" for a runner in Docker. */
+  service: string;
+  /** gitlab-runner.service (or the only service): its runners keep the plain `runner:<name>` subject. */
+  primary: boolean;
   /** User= of the unit; root when unset. */
   serviceUser: string;
   /** The runner's `--user` argument, when it drops privileges for shell/ssh jobs. */
@@ -59,7 +64,7 @@ export function argValue(argv: string[], long: string, short?: string): string |
   return undefined;
 }
 
-function runnerEntries(doc: TomlTable, env: FactEnv): RunnerEntry[] {
+function runnerEntries(doc: TomlTable, env: FactEnv, suffix = ''): RunnerEntry[] {
   const list = Array.isArray(doc.runners) ? doc.runners : [];
   return list.map((r, index) => {
     const raw = table(r);
@@ -71,7 +76,7 @@ function runnerEntries(doc: TomlTable, env: FactEnv): RunnerEntry[] {
     return {
       index,
       name,
-      subject: `runner:${name}`,
+      subject: `runner:${name}${suffix}`,
       executor: typeof raw.executor === 'string' ? raw.executor : '',
       raw,
       docker,
@@ -96,7 +101,7 @@ function registerSecrets(v: unknown, env: FactEnv, key = ''): void {
   }
 }
 
-export async function readRunnerConfig(env: FactEnv, path: string): Promise<ConfigState> {
+export async function readRunnerConfig(env: FactEnv, path: string, suffix = ''): Promise<ConfigState> {
   let text: string;
   try {
     text = await env.host.fs.readText(path, { maxBytes: 2 * 1024 * 1024 });
@@ -110,7 +115,7 @@ export async function readRunnerConfig(env: FactEnv, path: string): Promise<Conf
   try {
     const doc = TOML.parse(text) as TomlTable;
     registerSecrets(doc, env);
-    return { ok: true, doc, runners: runnerEntries(doc, env) };
+    return { ok: true, doc, runners: runnerEntries(doc, env, suffix) };
   } catch (err) {
     const e = err as { line?: number; message?: string };
     const first = String(e.message ?? err).split('\n')[0]!.replace(/ at row \d+, col \d+, pos \d+:?$/, '');
@@ -119,17 +124,28 @@ export async function readRunnerConfig(env: FactEnv, path: string): Promise<Conf
   }
 }
 
+/** What starts one GitLab runner service: its unit (system or user) and command. */
+interface ServiceSource {
+  unit: Unit | null;
+  /** The user whose systemd user manager runs it (gitlab-runner install --user-service). */
+  scopeUser?: string;
+  exec: string[];
+  /** Its service name ("gitlab-runner", a unit name, "docker:/srv/gitlab-runner/config"). */
+  name: string;
+  /** A config seen through a container's bind mount: the path is known, nothing else. */
+  configPath?: string;
+}
+
 /**
- * Where the runner's config really is (checks.md "Where runner facts come
- * from"): the agent's [gitlab] config, the unit's --config, the service
- * user's ~/.gitlab-runner when the service is not root, /etc/gitlab-runner,
- * then the job user's home. Null when there is no GitLab Runner at all.
+ * One service's facts (checks.md "Where runner facts come from"): the
+ * agent's [gitlab] config (primary service only), the unit's --config, the
+ * service user's ~/.gitlab-runner when the service is not root,
+ * /etc/gitlab-runner, then the job user's home.
  */
-export const gitlabFacts = defineFact<GitlabFacts | null>('gitlab', async (env) => {
+async function serviceFacts(env: FactEnv, src: ServiceSource, primary: boolean): Promise<GitlabFacts> {
   const { fs } = env.host;
-  const unit = await loadUnit(fs, 'gitlab-runner.service');
-  const exec = unit ? splitExecStart(unitValue(unit, 'Service', 'ExecStart') ?? '') : [];
-  const serviceUser = (unit && unitValue(unit, 'Service', 'User')) || 'root';
+  const { unit, exec } = src;
+  const serviceUser = src.scopeUser ?? ((unit && unitValue(unit, 'Service', 'User')) || 'root');
   const userArg = argValue(exec, '--user', '-u');
   const users = await env.host.users();
   const serviceIsRoot = serviceUser === 'root' || serviceUser === '0';
@@ -138,7 +154,8 @@ export const gitlabFacts = defineFact<GitlabFacts | null>('gitlab', async (env) 
   const home = (name: string) => users.user(name)?.home ?? `/home/${name}`;
 
   const candidates: Array<[GitlabFacts['configSource'], string]> = [];
-  if (env.config.gitlab.config) candidates.push(['agent-config', env.config.gitlab.config]);
+  if (primary && env.config.gitlab.config) candidates.push(['agent-config', env.config.gitlab.config]);
+  if (src.configPath) candidates.push(['unit-argument', src.configPath]);
   const arg = argValue(exec, '--config', '-c');
   if (arg) candidates.push(['unit-argument', arg.startsWith('/') ? arg : `${workingDirectory ?? '/'}/${arg}`.replace(/\/+/g, '/')]);
   if (!serviceIsRoot) candidates.push(['service-home', `${home(serviceUser)}/.gitlab-runner/config.toml`]);
@@ -156,17 +173,56 @@ export const gitlabFacts = defineFact<GitlabFacts | null>('gitlab', async (env) 
       }
     }
   }
-  const installed = unit !== null || (await Promise.all(BINARIES.map((b) => fs.exists(b)))).some(Boolean);
-  const config = await readRunnerConfig(env, chosen[1]);
-  if (!installed && !config.ok && config.missing) return null;
-  return {
-    unit,
-    serviceUser,
-    userArg,
-    jobUser,
-    workingDirectory,
-    configPath: chosen[1],
-    configSource: chosen[0],
-    config,
-  };
+  const config = await readRunnerConfig(env, chosen[1], primary ? '' : `@${src.name}`);
+  return { unit, service: src.name, primary, serviceUser, userArg, jobUser, workingDirectory, configPath: chosen[1], configSource: chosen[0], config };
+}
+
+/** A command that runs the runner's service loop: `gitlab-runner run` (also `gitlab-ci-multi-runner run`, `run-single` aside). */
+export function runsGitlabRunner(argv: string[]): boolean {
+  const bin = argv[0] ?? '';
+  return /(^|\/)(gitlab-runner|gitlab-ci-multi-runner)$/.test(bin) && argv.slice(1).includes('run');
+}
+
+/** The documented layout of the runner in Docker: `-v /srv/gitlab-runner/config:/etc/gitlab-runner`. */
+export const DOCKER_CONFIG = '/srv/gitlab-runner/config/config.toml';
+
+/**
+ * Every GitLab runner service on the host, gitlab-runner.service first (the
+ * primary: the one checks.md and [gitlab] config speak of): each system or
+ * user unit whose command runs `gitlab-runner run` (`install --service NAME
+ * --config OTHER.toml`, `install --user-service`), with its own --config,
+ * --working-directory and --user; and a runner in Docker whose bind-mounted
+ * config is at the documented /srv/gitlab-runner/config. Each config's
+ * runners are audited; those of services other than the primary carry
+ * `@<service>` in their subject.
+ */
+export const gitlabServicesFact = defineFact<GitlabFacts[]>('gitlab-services', async (env) => {
+  const { fs } = env.host;
+  const sources: ServiceSource[] = [];
+  const main = await loadUnit(fs, 'gitlab-runner.service');
+  if (main) sources.push({ unit: main, exec: splitExecStart(unitValue(main, 'Service', 'ExecStart') ?? ''), name: 'gitlab-runner' });
+  for (const u of await env.facts.get(serviceUnitsFact)) {
+    if (u.scope === 'system' && u.unit.name === 'gitlab-runner.service') continue;
+    if (!runsGitlabRunner(u.argv)) continue;
+    const name = u.scope === 'system' ? u.unit.name.replace(/\.service$/, '') : `${u.scope.user}/${u.unit.name.replace(/\.service$/, '')}`;
+    sources.push({ unit: u.unit, exec: u.argv, name, ...(u.scope === 'system' ? {} : { scopeUser: u.scope.user }) });
+  }
+  const installed = sources.length > 0 || (await Promise.all(BINARIES.map((b) => fs.exists(b)))).some(Boolean);
+  const out: GitlabFacts[] = [];
+  if (sources.length === 0) {
+    // No unit: the packaged defaults, as before (a binary, or a config alone).
+    const f = await serviceFacts(env, { unit: null, exec: [], name: 'gitlab-runner' }, true);
+    if (installed || f.config.ok || !f.config.missing) out.push(f);
+  } else {
+    for (const [i, src] of sources.entries()) out.push(await serviceFacts(env, src, i === 0));
+  }
+  if ((await fs.lstat(DOCKER_CONFIG).catch(() => null)) && !out.some((f) => f.configPath === DOCKER_CONFIG)) {
+    out.push(await serviceFacts(env, { unit: null, exec: [], name: 'docker:/srv/gitlab-runner/config', configPath: DOCKER_CONFIG }, out.length === 0));
+  }
+  // Two units naming one config are one set of runners: audited once, under the first.
+  const seen = new Set<string>();
+  return out.filter((f) => (seen.has(f.configPath) ? false : (seen.add(f.configPath), true)));
 });
+
+/** The primary GitLab runner service (gitlab-runner.service, else the first found); null when there is no GitLab Runner at all. */
+export const gitlabFacts = defineFact<GitlabFacts | null>('gitlab', async (env) => (await env.facts.get(gitlabServicesFact))[0] ?? null);

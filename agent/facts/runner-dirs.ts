@@ -1,10 +1,11 @@
 import { release, safeRootOf, SafePathError, writerOf, type Actor } from '../host/safe-path.js';
 import { isWithin } from '../util/target-path.js';
 import { defineFact, type FactEnv } from './index.js';
-import { gitlabFacts, type GitlabFacts, type RunnerEntry } from './gitlab.js';
+import { gitlabServicesFact, type GitlabFacts, type RunnerEntry } from './gitlab.js';
 import { githubFacts } from './github.js';
+import { jenkinsAgentsFact, type JenkinsAgent } from './jenkins.js';
 
-export type RunnerDirKind = 'builds' | 'cache' | 'actions-work' | 'docker-volume';
+export type RunnerDirKind = 'builds' | 'cache' | 'actions-work' | 'jenkins-work' | 'docker-volume';
 
 export interface RunnerDir {
   /** Target path of the directory on the host. */
@@ -86,14 +87,35 @@ function gitlabDirs(facts: GitlabFacts, workDir: string): RunnerDir[] {
 }
 
 /**
+ * Who named a Jenkins agent's -workDir: a process's own command line is its
+ * user's to write, a user unit its owner's, a system unit (and the
+ * EnvironmentFiles it reads) whoever could write those files.
+ */
+async function jenkinsWriter(env: FactEnv, a: JenkinsAgent, users: Awaited<ReturnType<FactEnv['host']['users']>>): Promise<Actor | undefined> {
+  if (!a.unit) {
+    const p = a.processes[0];
+    return p && p.euid !== 0 ? { uid: p.euid, gid: users.user(p.euid)?.gid ?? p.euid, why: `the command line of pid ${p.pid} (uid ${p.euid})` } : undefined;
+  }
+  if (a.unit.scope !== 'system') {
+    const u = users.user(a.unit.scope.user);
+    return { uid: u?.uid ?? 65534, gid: u?.gid ?? 65534, why: `${a.unit.unit.path} is ${a.unit.scope.user}'s user unit` };
+  }
+  for (const f of [a.unit.unit.path, ...a.unit.unit.dropIns, ...a.unit.envFiles.filter((e) => (e.vars?.size ?? 1) > 0).map((e) => e.path)]) {
+    const w = await writerOf(env.host, f);
+    if (w) return w;
+  }
+  return undefined;
+}
+
+/**
  * The directories where jobs leave code and credentials: each GitLab
  * runner's builds and cache dirs (configured or the executor's default), and
  * each Actions runner's work folder. Deduplicated by path.
  */
 export const runnerDirsFact = defineFact<RunnerDir[]>('runner-dirs', async (env) => {
-  const [gitlab, github, users] = await Promise.all([env.facts.get(gitlabFacts), env.facts.get(githubFacts), env.host.users()]);
+  const [gitlabServices, github, users] = await Promise.all([env.facts.get(gitlabServicesFact), env.facts.get(githubFacts), env.host.users()]);
   const dirs: RunnerDir[] = [];
-  if (gitlab) {
+  for (const gitlab of gitlabServices) {
     const workDir = gitlab.workingDirectory ?? users.user(gitlab.jobUser)?.home ?? '/home/gitlab-runner';
     const writer = (await writerOf(env.host, gitlab.configPath)) ?? undefined;
     // Defaults come from the unit and /etc/passwd; a configured path is only as trusted as the file that names it.
@@ -103,6 +125,11 @@ export const runnerDirsFact = defineFact<RunnerDir[]>('runner-dirs', async (env)
     const work = typeof g.settings?.workFolder === 'string' ? g.settings.workFolder : '_work';
     const writer = g.settings ? ((await writerOf(env.host, `${g.dir}/.runner`)) ?? undefined) : undefined;
     dirs.push({ path: joinPath(g.dir, work), kind: 'actions-work', owner: g.subject, source: '.runner workFolder', ...(writer ? { actAs: writer } : {}) });
+  }
+  for (const a of await env.facts.get(jenkinsAgentsFact)) {
+    if (!a.workDir?.startsWith('/')) continue;
+    const writer = await jenkinsWriter(env, a, users);
+    dirs.push({ path: a.workDir.replace(/\/+$/, '') || '/', kind: 'jenkins-work', owner: a.subject, source: '-workDir', ...(writer ? { actAs: writer } : {}) });
   }
   const seen = new Set<string>();
   return Promise.all(dirs.filter((d) => (seen.has(d.path) ? false : (seen.add(d.path), true))).map((d) => throughLink(env, d)));

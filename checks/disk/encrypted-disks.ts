@@ -12,6 +12,7 @@ const ROLE: Record<RunnerDirKind, string> = {
   builds: 'builds dir',
   cache: 'cache dir',
   'actions-work': 'Actions work folder',
+  'jenkins-work': 'Jenkins agent work dir',
   'docker-volume': 'Docker volume dir',
 };
 

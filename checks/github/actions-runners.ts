@@ -3,7 +3,7 @@ import type { CheckContext, FindingDraft } from '../../agent/engine/types.js';
 import { githubFacts, type ActionsRunner } from '../../agent/facts/github.js';
 import type { FileStat, UserDb } from '../../agent/host/index.js';
 
-export const NO_ACTIONS_RUNNER = 'no GitHub Actions self-hosted runner found (no actions.runner.*.service unit, no [github] runner_dirs)';
+export const NO_ACTIONS_RUNNER = 'no GitHub Actions self-hosted runner found (no actions.runner.*.service unit, no configured runner dir with a .runner, no running Runner.Listener, no [github] runner_dirs)';
 
 /** Runs `judge` per Actions runner; no runner gives the single skip finding. */
 export async function forEachActionsRunner(
@@ -17,7 +17,10 @@ export async function forEachActionsRunner(
 
 /** "unit /etc/systemd/system/x.service (+ drop-in)" or where the runner came from without one. */
 export function unitEvidence(r: ActionsRunner): string {
-  if (!r.unit) return `no actions.runner.*.service unit for ${r.dir} (listed in [github] runner_dirs)`;
+  if (!r.unit) {
+    const how = r.origin.kind === 'process' ? `its Runner.Listener runs as pid ${r.origin.pid}` : r.origin.kind === 'scan' ? 'found by its .runner file' : 'listed in [github] runner_dirs';
+    return `no actions.runner.*.service unit for ${r.dir} (${how})`;
+  }
   return `unit ${r.unit.path}${r.unit.dropIns.length ? ` (+ ${r.unit.dropIns.join(', ')})` : ''}`;
 }
 

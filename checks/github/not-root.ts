@@ -29,31 +29,39 @@ function judgeUnit(r: ActionsRunner, users: UserDb, evidence: string[]): Finding
 }
 
 /**
- * A dir from [github] runner_dirs without a unit: nothing names the user that
- * starts it. config.sh writes .runner as the user who configured the runner;
- * root there means it was configured (and so runs) as root: its 0600
- * credentials are readable by root only. Any other owner proves nothing about
- * who starts it, so that is reported as not evaluated rather than passed.
+ * A runner dir without a unit (the official runner image, a supervisor, a
+ * container, a dir from [github] runner_dirs): its running Runner.Listener
+ * tells who runs it; else the owner of the dir, which config.sh and the
+ * runner write as the user who unpacked and configured it (a root-owned one
+ * means it was configured, and so runs, as root). When the dir and its
+ * .runner disagree, nothing says who starts it: not evaluated.
  */
 async function judgeWithoutUnit(ctx: CheckContext, r: ActionsRunner, users: UserDb, evidence: string[]): Promise<FindingDraft> {
   if (allowRoot(r)) return verdict.fail(r.subject, `RUNNER_ALLOW_RUNASROOT is set in ${r.dir}/.env: the runner is allowed to run as root, and no unit sets another User=`, evidence);
   if (r.envError) return verdict.error(r.subject, r.envError, evidence);
   const file = `${r.dir}/.runner`;
-  let st;
+  let st, dirSt;
   try {
-    st = await ctx.host.fs.stat(file);
+    [st, dirSt] = await Promise.all([ctx.host.fs.stat(file), ctx.host.fs.lstat(r.dir)]);
   } catch (err) {
     return verdict.error(r.subject, `${file}: ${isHostError(err) ? describeCode(err.code) : String(err)}`, evidence);
   }
-  if (!st) return verdict.skip(r.subject, `${r.dir} has no unit and no .runner: the runner is not configured`);
-  evidence.push(`${file}: ${modeOwner(st, users)}`);
-  const owner = users.userName(st.uid);
-  if (st.uid === 0) return verdict.fail(r.subject, `no unit sets User=, and ${file} is owned by root: the runner was configured as root, so it runs as root`, evidence);
-  return verdict.error(
-    r.subject,
-    `cannot tell which user runs ${r.dir}: no actions.runner.*.service unit names one, and the owner of .runner (${owner}) is who configured it, not who starts it; install the service with ./svc.sh install ${owner} so its User= can be checked`,
-    evidence,
-  );
+  if (!st && r.origin.kind !== 'process') return verdict.skip(r.subject, `${r.dir} has no unit and no .runner: the runner is not configured`);
+  if (dirSt) evidence.push(`${r.dir}: ${modeOwner(dirSt, users)}`);
+  if (st) evidence.push(`${file}: ${modeOwner(st, users)}`);
+  if (r.userFrom) evidence.push(`runs as ${r.user}: ${r.userFrom}`);
+  if (!r.user) {
+    return verdict.error(
+      r.subject,
+      `cannot tell which user runs ${r.dir}: no unit names one, no Runner.Listener of it is running, and the dir and its .runner have different owners; install the service with ./svc.sh install USER so its User= can be checked`,
+      evidence,
+    );
+  }
+  if (isRoot(r.user, users)) {
+    const why = r.origin.kind === 'process' ? `its Runner.Listener runs as root` : `${r.dir} is owned by root: the runner was configured as root, so it runs as root`;
+    return verdict.fail(r.subject, `no unit sets User=, and ${why}`, evidence);
+  }
+  return verdict.pass(r.subject, `runs as ${r.user} (uid ${users.user(r.user)?.uid ?? 'not in /etc/passwd'}): ${r.userFrom}`, evidence);
 }
 
 export default defineCheck({
@@ -68,7 +76,7 @@ export default defineCheck({
     reads: [
       'actions.runner.*.service units (+ drop-ins): User=',
       '<runner dir>/.env: RUNNER_ALLOW_RUNASROOT',
-      '<runner dir>/.runner owner (runner dirs without a unit)',
+      'runner dirs without a unit: the uid of their running Runner.Listener (/proc, live), else the owner of the dir and its .runner',
       '/etc/passwd of the target',
     ],
     remediation: {

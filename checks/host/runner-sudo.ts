@@ -31,7 +31,7 @@ export default defineCheck({
     reads: [
       '/etc/sudoers and every @include/#include file and @includedir/#includedir directory it names (/etc/sudoers.d)',
       '/etc/passwd, /etc/group of the target (uid, primary and supplementary groups)',
-      'gitlab-runner.service (User=, --user) and actions.runner.*.service (User=): the runner users',
+      'gitlab-runner.service (User=, --user), actions.runner.*.service (User=), Jenkins agent units and processes, the jenkins account: the runner users',
     ],
     remediation: {
       summary:
@@ -43,7 +43,7 @@ export default defineCheck({
     // A numeric User= is the same account as its name in sudoers.
     const runners = [...new Map(found.map((r) => [users.user(r.name)?.name ?? r.name, r])).entries()];
     if (runners.length === 0) {
-      const why = gitlab || github.length > 0 ? 'every runner runs as root (RG-RUN-001 / RG-GHA-001 report that)' : 'no GitLab Runner or Actions runner on this host';
+      const why = gitlab || github.length > 0 ? 'every runner runs as root (RG-RUN-001 / RG-GHA-001 report that)' : 'no GitLab Runner, Actions runner or Jenkins agent on this host';
       return [verdict.skip('sudo', `no non-root runner user to check: ${why}`)];
     }
     const sudoers = await loadSudoers(ctx.host.fs, async () => (await ctx.host.identity()).hostname);

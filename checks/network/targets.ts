@@ -1,5 +1,6 @@
 import type { CheckContext } from '../../agent/engine/types.js';
 import { dockerdBool, dockerFacts } from '../../agent/facts/docker.js';
+import { jenkinsAgentsFact } from '../../agent/facts/jenkins.js';
 import { githubFacts } from '../../agent/facts/github.js';
 import { gitlabFacts } from '../../agent/facts/gitlab.js';
 import { str } from '../runner/runners.js';
@@ -45,7 +46,7 @@ function hostIn(cidr: unknown, fallback: string): string {
  * containers here, the Docker networks they use.
  */
 export async function egressTargets(ctx: CheckContext): Promise<EgressTargets> {
-  const [gitlab, github, docker, users] = await Promise.all([ctx.facts.get(gitlabFacts), ctx.facts.get(githubFacts), ctx.facts.get(dockerFacts), ctx.host.users()]);
+  const [gitlab, github, jenkins, docker, users] = await Promise.all([ctx.facts.get(gitlabFacts), ctx.facts.get(githubFacts), ctx.facts.get(jenkinsAgentsFact), ctx.facts.get(dockerFacts), ctx.host.users()]);
   const names = new Map<string, string[]>();
   const add = (name: string, why: string) => names.set(name, [...(names.get(name) ?? []), why]);
   const unitName = gitlab?.unit?.name ?? 'gitlab-runner';
@@ -54,6 +55,7 @@ export async function egressTargets(ctx: CheckContext): Promise<EgressTargets> {
     if (gitlab.serviceUser !== gitlab.jobUser && gitlab.serviceUser !== 'root') add(gitlab.serviceUser, `${unitName}: User=${gitlab.serviceUser}`);
   }
   for (const r of github) add(r.user ?? 'root', `${r.unit?.name ?? r.dir}: User=${r.user ?? '(unset: root)'}`);
+  for (const a of jenkins) add(a.user, `${a.subject}: runs as ${a.user}`);
   const targets: UserTarget[] = [...names].map(([name, why]) => {
     const u = users.user(name);
     const t: UserTarget = { subject: `user:${name}`, name, groups: [], why };
@@ -81,7 +83,7 @@ export async function egressTargets(ctx: CheckContext): Promise<EgressTargets> {
   }
   const iptables = dockerdBool(docker, '--iptables')?.value ?? daemon.iptables !== false;
   return {
-    runnerFound: gitlab !== null || github.length > 0,
+    runnerFound: gitlab !== null || github.length > 0 || jenkins.length > 0,
     users: targets,
     containers: why.length ? { bridges, why } : null,
     dockerIptables: iptables,

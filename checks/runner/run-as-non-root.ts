@@ -1,5 +1,7 @@
 import { defineCheck, verdict } from '../../agent/engine/define-check.js';
-import { gitlabFacts } from '../../agent/facts/gitlab.js';
+import { gitlabServicesFact, type GitlabFacts } from '../../agent/facts/gitlab.js';
+import type { UserDb } from '../../agent/host/index.js';
+import type { FindingDraft } from '../../agent/engine/types.js';
 import { REF } from '../references.js';
 import { NO_RUNNER } from './runners.js';
 
@@ -19,29 +21,28 @@ export default defineCheck({
     },
   },
   async run(ctx) {
-    const facts = await ctx.facts.get(gitlabFacts);
-    if (!facts) return [verdict.skip('gitlab-runner', NO_RUNNER)];
+    const services = await ctx.facts.get(gitlabServicesFact);
+    if (services.length === 0) return [verdict.skip('gitlab-runner', NO_RUNNER)];
     const users = await ctx.host.users();
-    const subject = `service:${facts.unit?.name ?? 'gitlab-runner'}`;
-    const isRoot = (name: string) => name === 'root' || name === '0' || users.user(name)?.uid === 0;
-    const evidence = [
-      facts.unit ? `unit ${facts.unit.path}${facts.unit.dropIns.length ? ` (+ ${facts.unit.dropIns.join(', ')})` : ''}` : 'no gitlab-runner.service unit',
-      `User=${facts.unit?.sections.get('Service')?.get('User')?.at(-1) ?? '(unset)'}`,
-      `--user ${facts.userArg ?? '(none)'}`,
-    ];
-    if (!isRoot(facts.serviceUser)) {
-      return [verdict.pass(subject, `the service and its jobs run as ${facts.serviceUser}`, evidence)];
-    }
-    if (facts.userArg && !isRoot(facts.userArg)) {
-      return [
-        verdict.warn(
-          subject,
-          `the runner service runs as root and drops to ${facts.userArg} for shell/ssh jobs; run the service itself as a dedicated user`,
-          evidence,
-        ),
-      ];
-    }
-    const why = facts.userArg ? `--user ${facts.userArg} is root` : facts.unit ? 'no User= and no --user' : 'no unit sets User= or --user';
-    return [verdict.fail(subject, `jobs run as root (${why})`, evidence)];
+    return services.map((f) => judge(f, users));
   },
 });
+
+/** One runner service: who it and its shell/ssh jobs run as. */
+function judge(facts: GitlabFacts, users: UserDb): FindingDraft {
+  const subject = facts.primary ? `service:${facts.unit?.name ?? 'gitlab-runner'}` : `service:${facts.service}`;
+  const isRoot = (name: string) => name === 'root' || name === '0' || users.user(name)?.uid === 0;
+  const evidence = [
+    facts.unit ? `unit ${facts.unit.path}${facts.unit.dropIns.length ? ` (+ ${facts.unit.dropIns.join(', ')})` : ''}` : facts.service.startsWith('docker:') ? `no unit: a runner in Docker, config ${facts.configPath}` : 'no gitlab-runner.service unit',
+    facts.unit && facts.serviceUser !== 'root' && !facts.unit.sections.get('Service')?.get('User') ? `systemd user unit of ${facts.serviceUser}` : `User=${facts.unit?.sections.get('Service')?.get('User')?.at(-1) ?? '(unset)'}`,
+    `--user ${facts.userArg ?? '(none)'}`,
+  ];
+  if (!isRoot(facts.serviceUser)) {
+    return verdict.pass(subject, `the service and its jobs run as ${facts.serviceUser}`, evidence);
+  }
+  if (facts.userArg && !isRoot(facts.userArg)) {
+    return verdict.warn(subject, `the runner service runs as root and drops to ${facts.userArg} for shell/ssh jobs; run the service itself as a dedicated user`, evidence);
+  }
+  const why = facts.userArg ? `--user ${facts.userArg} is root` : facts.unit ? 'no User= and no --user' : 'no unit sets User= or --user';
+  return verdict.fail(subject, `jobs run as root (${why})`, evidence);
+}

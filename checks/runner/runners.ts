@@ -1,6 +1,6 @@
 import type { CheckContext, FindingDraft } from '../../agent/engine/types.js';
 import { verdict } from '../../agent/engine/define-check.js';
-import { gitlabFacts, type GitlabFacts, type RunnerEntry } from '../../agent/facts/gitlab.js';
+import { gitlabServicesFact, type GitlabFacts, type RunnerEntry } from '../../agent/facts/gitlab.js';
 
 export const NO_RUNNER = 'no GitLab Runner found (no gitlab-runner unit, binary or config)';
 
@@ -13,15 +13,18 @@ export async function forEachRunner(
   ctx: CheckContext,
   judge: (runner: RunnerEntry, facts: GitlabFacts) => FindingDraft | FindingDraft[],
 ): Promise<FindingDraft[]> {
-  const facts = await ctx.facts.get(gitlabFacts);
-  if (!facts) return [verdict.skip('gitlab-runner', NO_RUNNER)];
-  const cfg = facts.config;
-  if (!cfg.ok) {
-    if (cfg.missing) return [verdict.skip(facts.configPath, `GitLab Runner is installed but has no config at ${facts.configPath}`)];
-    return [verdict.error(facts.configPath, cfg.error)];
-  }
-  if (cfg.runners.length === 0) return [verdict.skip(facts.configPath, `no [[runners]] registered in ${facts.configPath}`)];
-  return cfg.runners.flatMap((r) => judge(r, facts));
+  const services = await ctx.facts.get(gitlabServicesFact);
+  if (services.length === 0) return [verdict.skip('gitlab-runner', NO_RUNNER)];
+  // Every service's config: a second runner service (install --service NAME --config OTHER.toml) is audited too.
+  return services.flatMap((facts) => {
+    const cfg = facts.config;
+    if (!cfg.ok) {
+      if (cfg.missing) return [verdict.skip(facts.configPath, `GitLab Runner is installed but has no config at ${facts.configPath}`)];
+      return [verdict.error(facts.configPath, cfg.error)];
+    }
+    if (cfg.runners.length === 0) return [verdict.skip(facts.configPath, `no [[runners]] registered in ${facts.configPath}`)];
+    return cfg.runners.flatMap((r) => judge(r, facts));
+  });
 }
 
 export function str(v: unknown): string | undefined {

@@ -1,5 +1,5 @@
 import TOML from '@iarna/toml';
-import { gitlabFacts, type RunnerEntry } from '../../agent/facts/gitlab.js';
+import { gitlabServicesFact, type GitlabFacts, type RunnerEntry } from '../../agent/facts/gitlab.js';
 import type { Finding } from '../../agent/engine/types.js';
 import type { Plan, PlanContext, Refusal } from '../../agent/remediate/types.js';
 
@@ -16,9 +16,28 @@ export async function planTomlEdits(
   summary: string,
   edit: (text: string, r: RunnerEntry) => string,
 ): Promise<Array<Plan | Refusal>> {
-  const gitlab = await ctx.facts.get(gitlabFacts);
-  if (!gitlab || !gitlab.config.ok) return [{ remediation: id, subject: gitlab?.configPath ?? 'gitlab-runner', reason: 'no readable runner config.toml' }];
   const subjects = new Set(findings.map((f) => f.subject));
+  const services = await ctx.facts.get(gitlabServicesFact);
+  // Each service's own config.toml: a runner's subject names the one it is in.
+  const mine = services.filter((g) => g.config.ok && g.config.runners.some((r) => subjects.has(r.subject)));
+  if (mine.length === 0) {
+    const g = services[0];
+    return [{ remediation: id, subject: g?.configPath ?? 'gitlab-runner', reason: 'no readable runner config.toml' }];
+  }
+  const out: Array<Plan | Refusal> = [];
+  for (const g of mine) out.push(...(await planOne(ctx, g, subjects, id, summary, edit)));
+  return out;
+}
+
+async function planOne(
+  ctx: PlanContext,
+  gitlab: GitlabFacts,
+  subjects: Set<string>,
+  id: string,
+  summary: string,
+  edit: (text: string, r: RunnerEntry) => string,
+): Promise<Array<Plan | Refusal>> {
+  if (!gitlab.config.ok) return [];
   const path = gitlab.configPath;
   let text = await ctx.host.fs.readText(path, { maxBytes: 4 * 1024 * 1024 });
   const out: Array<Plan | Refusal> = [];

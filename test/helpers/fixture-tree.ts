@@ -125,6 +125,33 @@ WantedBy=multi-user.target
 `;
 }
 
+/**
+ * The unit `gitlab-runner install` writes through kardianos/service for
+ * `--service NAME --config PATH [--user U]`, or with `--user-service` (run
+ * by a user: no --user, WantedBy=default.target; the caller puts it in
+ * ~/.config/systemd/user).
+ */
+export function gitlabRunnerServiceUnit(o: { service: string; config: string; workingDirectory: string; userArg?: string; userService?: boolean }): string {
+  const args = ['"run"', '"--config"', `"${o.config}"`, '"--working-directory"', `"${o.workingDirectory}"`, '"--service"', `"${o.service}"`];
+  if (o.userArg) args.push('"--user"', `"${o.userArg}"`);
+  return `[Unit]
+Description=GitLab Runner
+ConditionFileIsExecutable=/usr/bin/gitlab-runner
+After=network.target
+
+[Service]
+StartLimitInterval=5
+StartLimitBurst=10
+ExecStart=/usr/bin/gitlab-runner ${args.join(' ')}
+Restart=always
+RestartSec=120
+EnvironmentFile=-/etc/sysconfig/${o.service}
+
+[Install]
+WantedBy=${o.userService ? 'default.target' : 'multi-user.target'}
+`;
+}
+
 /** Sets the mtime of `target` and everything below it to `hoursAgo` hours ago (bottom-up, links untouched). */
 export async function ageTree(t: FixtureTree, target: string, hoursAgo: number): Promise<void> {
   const when = new Date(Date.now() - hoursAgo * 3600_000);

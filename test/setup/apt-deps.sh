@@ -8,6 +8,8 @@ pkgs+=(systemd groff-base man-db)
 # test/report/hostile-names: xmllint validates the JUnit XML, cmark-gfm renders the Markdown (GFM tables),
 # promtool checks the Prometheus exposition.
 pkgs+=(libxml2-utils cmark-gfm prometheus)
+# test/facts/runner-discovery: a real java running a real agent.jar (javac, jar build it).
+pkgs+=(openjdk-17-jdk-headless)
 if [ "${1:-}" = "--heavy" ]; then
   # The Debian 12 chroot stages (test/helpers/debian-root.ts): debootstrap
   # fetches with wget and verifies the Release file with gpgv against the

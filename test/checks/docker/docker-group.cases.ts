@@ -27,6 +27,14 @@ export default defineCases({
   ],
   failing: [
     {
+      name: 'the jenkins account in group docker, no agent unit seen (builds run as jenkins on the host)',
+      build: async (t) => {
+        await dockerHost(t);
+        await t.useradd('jenkins', { uid: 1500, home: '/var/lib/jenkins', groups: ['docker'] });
+      },
+      expect: [{ status: 'fail', subject: 'user:jenkins', message: 'jenkins runs CI jobs on the host and is in group docker', evidence: ['jenkins: Jenkins user'] }],
+    },
+    {
       name: 'runner user in docker with a shell executor; an admin in docker',
       build: async (t) => {
         await dockerHost(t);

@@ -47,3 +47,24 @@ export async function actionsRunner(t: FixtureTree, o: RunnerOptions = {}): Prom
 export function runnerDirs(...dirs: string[]): string {
   return `[github]\nrunner_dirs = [${dirs.map((d) => JSON.stringify(d)).join(', ')}]\n`;
 }
+
+/**
+ * The official runner image (actions/runner images/Dockerfile) after
+ * config.sh: `adduser --uid 1001 runner`, `groupadd docker --gid 123`,
+ * runner in groups sudo and docker, /etc/sudoers replaced by
+ * `%sudo ALL=(ALL:ALL) NOPASSWD:ALL`, the runner copied to /home/runner
+ * --chown=runner:docker; config.sh writes .runner and .credentials with the
+ * umask (0644) and .credentials_rsaparams 0600. No systemd unit.
+ */
+export async function officialImage(t: FixtureTree): Promise<void> {
+  await t.groupadd('sudo', 27);
+  await t.groupadd('docker', 123);
+  await t.useradd('runner', { uid: 1001, home: '/home/runner', groups: ['sudo', 'docker'] });
+  await t.file('/etc/sudoers', '%sudo   ALL=(ALL:ALL) NOPASSWD:ALL\nDefaults env_keep += "DEBIAN_FRONTEND"\n', { mode: 0o440 });
+  const own = { uid: 1001, gid: 123 };
+  await t.file('/home/runner/run.sh', '#!/bin/bash\n', { mode: 0o755, ...own });
+  await t.file('/home/runner/bin/Runner.Listener', '', { mode: 0o755, ...own });
+  await t.file('/home/runner/.runner', dotRunner().replace('"workFolder": "_work"', '"workFolder": "/home/runner/_work"'), { mode: 0o644, uid: 1001, gid: 1001 });
+  await t.file('/home/runner/.credentials', '{"scheme": "OAuth", "data": {"clientId": "x"}}', { mode: 0o644, uid: 1001, gid: 1001 });
+  await t.file('/home/runner/.credentials_rsaparams', '{"d": "x"}', { mode: 0o600, uid: 1001, gid: 1001 });
+}

@@ -1,10 +1,23 @@
 import check from '../../../checks/github/not-root.js';
 import { defineCases } from '../../helpers/check-cases.js';
-import { actionsRunner, DIR, dotRunner, runnerDirs, runnerUnit, SUBJECT, UNIT } from './fixture.js';
+import { actionsRunner, DIR, dotRunner, officialImage, runnerDirs, runnerUnit, SUBJECT, UNIT } from './fixture.js';
 
 export default defineCases({
   check,
   passing: [
+    {
+      name: 'no unit, not in the config: ~/actions-runner unpacked and configured by gh (found by its .runner; runs as the dir\'s owner)',
+      build: async (t) => {
+        await actionsRunner(t, { noUnit: true });
+        await t.dir(DIR, { mode: 0o775, uid: 1200, gid: 1200 });
+      },
+      expect: [{ status: 'pass', subject: SUBJECT, message: `runs as gh (uid 1200): owner of ${DIR} and of its .runner`, evidence: [`no actions.runner.*.service unit for ${DIR} (found by its .runner file)`, `runs as gh: owner of ${DIR} and of its .runner (no unit names a user)`] }],
+    },
+    {
+      name: 'the official runner image layout: /home/runner is the runner dir, owned by runner (uid 1001), no unit',
+      build: (t) => officialImage(t),
+      expect: [{ status: 'pass', subject: 'github-runner:/home/runner', message: 'runs as runner (uid 1001)' }],
+    },
     {
       name: 'svc.sh install gh; .env as config.sh writes it',
       build: (t) => actionsRunner(t, { env: 'LANG=C.UTF-8\nJAVA_HOME_17_X64=/usr/lib/jvm/java-17\n' }),
@@ -86,10 +99,10 @@ export default defineCases({
   ],
   errors: [
     {
-      name: 'no unit and .runner owned by gh: who starts it is unknown',
+      name: 'no unit; the dir is root\'s but its .runner is gh\'s: who starts it is unknown',
       build: (t) => actionsRunner(t, { noUnit: true }),
       config: runnerDirs(DIR),
-      expect: [{ status: 'error', subject: SUBJECT, message: /^cannot tell which user runs \/home\/gh\/actions-runner: .*\.\/svc\.sh install gh/, evidence: [`${DIR}/.runner: mode 0644 owner gh:gh`] }],
+      expect: [{ status: 'error', subject: SUBJECT, message: /^cannot tell which user runs \/home\/gh\/actions-runner: .*different owners.*\.\/svc\.sh install USER/, evidence: [`${DIR}/.runner: mode 0644 owner gh:gh`, `${DIR}: mode 0755 owner root:root`] }],
     },
     {
       name: '.env is a directory',

@@ -2,7 +2,8 @@ import { rm } from 'node:fs/promises';
 import check from '../../../checks/host/runner-sudo.js';
 import { defineCases } from '../../helpers/check-cases.js';
 import { gitlabRunnerUnit, type FixtureTree } from '../../helpers/fixture-tree.js';
-import { actionsRunner, runnerUnit } from '../github/fixture.js';
+import { actionsRunner, officialImage, runnerUnit } from '../github/fixture.js';
+import { jenkinsAgent } from '../jenkins/fixture.js';
 
 /** /etc/sudoers as Debian 12's sudo package ships it. */
 export const DEBIAN_SUDOERS = `#
@@ -96,6 +97,20 @@ export default defineCases({
   ],
   failing: [
     {
+      name: 'the official runner image: no unit, runner in group sudo with %sudo NOPASSWD:ALL (found from the runner dir\'s owner)',
+      build: (t) => officialImage(t),
+      expect: [{ status: 'fail', subject: 'user:runner', message: 'sudo lets runner run any command', evidence: [/%sudo\s+ALL=\(ALL:ALL\) NOPASSWD:ALL \(via group sudo\)/, 'runner: Actions runner /home/runner'] }],
+    },
+    {
+      name: 'Jenkins agent user with passwordless sudo from a sudoers.d drop-in (the agent user is a runner user)',
+      build: async (t) => {
+        await t.file('/etc/sudoers', DEBIAN_SUDOERS, { mode: 0o440 });
+        await jenkinsAgent(t);
+        await t.file('/etc/sudoers.d/jenkins', 'jenkins ALL=(ALL) NOPASSWD: ALL\n', { mode: 0o440 });
+      },
+      expect: [{ status: 'fail', subject: 'user:jenkins', message: 'sudo lets jenkins run any command', evidence: ['/etc/sudoers.d/jenkins:1: jenkins ALL=(ALL) NOPASSWD: ALL (via user jenkins)', /jenkins: Jenkins agent jenkins-agent\.service, Jenkins user/] }],
+    },
+    {
       name: 'a NOPASSWD rule for two commands in a drop-in, continued over two lines',
       build: async (t) => {
         await runnerHost(t);
@@ -187,7 +202,7 @@ export default defineCases({
     },
   ],
   notApplicable: [
-    { name: 'no runner', build: async () => {}, expect: [{ status: 'skip', subject: 'sudo', message: 'no GitLab Runner or Actions runner on this host' }] },
+    { name: 'no runner', build: async () => {}, expect: [{ status: 'skip', subject: 'sudo', message: 'no GitLab Runner, Actions runner or Jenkins agent on this host' }] },
     {
       name: 'every runner runs as root (RG-RUN-001 / RG-GHA-001 report it)',
       build: async (t) => {

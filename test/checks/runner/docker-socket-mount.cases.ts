@@ -1,6 +1,7 @@
 import check from '../../../checks/runner/docker-socket-mount.js';
 import { defineCases } from '../../helpers/check-cases.js';
 import { CONFIG_PATH, malformed, noRunner, runner, runnerHost } from './fixture.js';
+import { gitlabRunnerServiceUnit } from '../../helpers/fixture-tree.js';
 
 const volumes = (list: string) => `\t[runners.docker]\n\t\timage = "alpine:3.20"\n\t\tvolumes = ${list}\n`;
 const hostPath = (keys: string) => `\t[runners.kubernetes]\n\t\tnamespace = "ci"\n\t\t[[runners.kubernetes.volumes.host_path]]\n${keys}`;
@@ -28,6 +29,29 @@ export default defineCases({
     },
   ],
   failing: [
+    {
+      name: 'every service is audited: the socket mounted by a --user-service runner of ci, and by a second system service',
+      build: async (t) => {
+        await runnerHost(t, runner('main', 'docker', volumes('["/cache"]')));
+        await t.useradd('ci', { uid: 1300 });
+        await t.file('/home/ci/.gitlab-runner/config.toml', runner('mine', 'docker', volumes('["/var/run/docker.sock:/var/run/docker.sock"]')), { mode: 0o600, uid: 1300, gid: 1300 });
+        await t.file('/home/ci/.config/systemd/user/gitlab-runner.service', gitlabRunnerServiceUnit({ service: 'gitlab-runner', config: '/home/ci/.gitlab-runner/config.toml', workingDirectory: '/home/ci', userService: true }), { uid: 1300, gid: 1300 });
+        await t.unit('runner-2.service', gitlabRunnerServiceUnit({ service: 'runner-2', config: '/etc/gitlab-runner/runner-2.toml', workingDirectory: '/srv/runner-2', userArg: 'gitlab-runner' }));
+        await t.file('/etc/gitlab-runner/runner-2.toml', runner('two', 'docker', volumes('["/run/docker.sock:/var/run/docker.sock:ro"]')), { mode: 0o600 });
+      },
+      expect: [
+        { status: 'pass', subject: 'runner:main' },
+        { status: 'fail', subject: 'runner:mine@ci/gitlab-runner' },
+        { status: 'fail', subject: 'runner:two@runner-2' },
+      ],
+    },
+    {
+      name: 'the runner in Docker, seen through its bind-mounted config (/srv/gitlab-runner/config, as the docs lay it out)',
+      build: async (t) => {
+        await t.file('/srv/gitlab-runner/config/config.toml', runner('dockerized', 'docker', volumes('["/var/run/docker.sock:/var/run/docker.sock", "/cache"]')), { mode: 0o600 });
+      },
+      expect: [{ status: 'fail', subject: 'runner:dockerized' }],
+    },
     {
       name: '/var/run/docker.sock mounted :ro: the exact entry and its file:line',
       build: (t) => runnerHost(t, runner('ro', 'docker', volumes('["/cache", "/var/run/docker.sock:/var/run/docker.sock:ro"]'))),

@@ -1,6 +1,6 @@
 import check from '../../../checks/runner/run-as-non-root.js';
 import { defineCases } from '../../helpers/check-cases.js';
-import { gitlabRunnerUnit, type FixtureTree } from '../../helpers/fixture-tree.js';
+import { gitlabRunnerServiceUnit, gitlabRunnerUnit, type FixtureTree } from '../../helpers/fixture-tree.js';
 
 const CONFIG = 'concurrent = 1\n[[runners]]\n  name = "r1"\n  executor = "docker"\n';
 
@@ -13,6 +13,16 @@ async function withRunnerUser(t: FixtureTree): Promise<void> {
 export default defineCases({
   check,
   passing: [
+    {
+      name: 'gitlab-runner install --user-service by ci: a systemd user unit, config in ~ci/.gitlab-runner; jobs run as ci, not root',
+      build: async (t) => {
+        await t.file('/usr/bin/gitlab-runner', '#!/bin/sh\n', { mode: 0o755 });
+        await t.useradd('ci', { uid: 1300 });
+        await t.file('/home/ci/.gitlab-runner/config.toml', CONFIG, { mode: 0o600, uid: 1300, gid: 1300 });
+        await t.file('/home/ci/.config/systemd/user/gitlab-runner.service', gitlabRunnerServiceUnit({ service: 'gitlab-runner', config: '/home/ci/.gitlab-runner/config.toml', workingDirectory: '/home/ci', userService: true }), { uid: 1300, gid: 1300 });
+      },
+      expect: [{ status: 'pass', subject: 'service:gitlab-runner.service', message: 'the service and its jobs run as ci', evidence: ['unit /home/ci/.config/systemd/user/gitlab-runner.service', 'systemd user unit of ci'] }],
+    },
     {
       name: 'service runs as User=gitlab-runner',
       build: async (t) => {
@@ -32,6 +42,19 @@ export default defineCases({
     },
   ],
   failing: [
+    {
+      name: 'a second service (install --service runner-2 --config /etc/gitlab-runner/runner-2.toml, no --user) is audited beside the first',
+      build: async (t) => {
+        await withRunnerUser(t);
+        await t.unit('gitlab-runner.service', gitlabRunnerUnit({ user: 'gitlab-runner' }));
+        await t.unit('runner-2.service', gitlabRunnerServiceUnit({ service: 'runner-2', config: '/etc/gitlab-runner/runner-2.toml', workingDirectory: '/srv/runner-2' }));
+        await t.file('/etc/gitlab-runner/runner-2.toml', CONFIG, { mode: 0o600 });
+      },
+      expect: [
+        { status: 'pass', subject: 'service:gitlab-runner.service' },
+        { status: 'fail', subject: 'service:runner-2', message: 'jobs run as root (no User= and no --user)', evidence: ['unit /etc/systemd/system/runner-2.service'] },
+      ],
+    },
     {
       name: 'no User= and no --user: everything runs as root',
       build: async (t) => {
