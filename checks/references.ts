@@ -55,7 +55,7 @@ export const REF = {
   jenkinsInbound: 'https://github.com/jenkinsci/remoting/blob/master/docs/inbound-agent.md',
   jenkinsWorkDir: 'https://github.com/jenkinsci/remoting/blob/master/docs/workDir.md',
   jenkinsControllerIsolation: 'https://www.jenkins.io/doc/book/security/controller-isolation/',
-  guideJenkinsAgent: 'Runner and Environment Security § Jenkins Agent Security',
+  guideJenkinsAgent: ref('Runner and Environment Security § Jenkins Agent Security', 'https://www.jenkins.io/doc/book/security/controller-isolation/'),
 } as const;
 
 /** CIS Docker Benchmark v1.2.0 recommendation (the numbering most scanners report), as a reference string. */
