@@ -5,6 +5,7 @@ import credentialFiles from './build/credential-files.js';
 import leftoverDirs from './build/leftover-dirs.js';
 import dockerGroup from './docker/docker-group.js';
 import dockerSocket from './docker/socket-permissions.js';
+import jenkinsSecret from './jenkins/secret-file.js';
 import { egressDefaultDeny, metadataBlocked } from './network/egress.js';
 import configPrivate from './runner/config-private.js';
 import dockerSocketMount from './runner/docker-socket-mount.js';
@@ -35,6 +36,7 @@ const BY_ID: Record<string, Remediation> = {
   'RG-AUDIT-002': auditWatches,
   'RG-BUILD-001': leftoverDirs,
   'RG-BUILD-002': credentialFiles,
+  'RG-JENKINS-002': jenkinsSecret,
 };
 
 export const REMEDIATIONS: Remediation[] = Object.keys(BY_ID)

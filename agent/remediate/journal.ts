@@ -120,7 +120,13 @@ export class Journal implements BlobStore {
 
   async add(e: Omit<JournalEntry, 'seq' | 'state'>): Promise<JournalEntry> {
     // An edit that removes a secret keeps only its masked texts here: undo needs the snapshots (blobs, 0600), not these.
-    const step = e.step.op === 'editFile' && e.step.redacted ? { ...e.step, ...e.step.redacted } : e.step;
+    // A file written for a secret (an agent secret file) is named here, never its content.
+    const step =
+      e.step.op === 'editFile' && e.step.redacted
+        ? { ...e.step, ...e.step.redacted }
+        : e.step.op === 'writeFile' && e.step.secret
+          ? { ...e.step, content: `(${e.step.shownAs ?? 'secret content, not kept'})` }
+          : e.step;
     const entry: JournalEntry = { ...e, step, seq: this.doc.entries.length + 1, state: 'pending' };
     this.doc.entries.push(entry);
     await this.save();

@@ -56,7 +56,7 @@ export async function renderStep(host: Host, step: Step): Promise<string> {
     case 'writeFile': {
       const before = await current(host, step.path);
       const head = term`write ${step.path} (${octal(step.mode)} ${step.uid}:${step.gid})`;
-      if (step.shownAs) return head + term`: ${step.shownAs}`;
+      if (step.shownAs || step.secret) return head + term`: ${step.shownAs ?? 'a secret, not shown'}`;
       return `${head}\n${shownDiff(before ? step.path : '/dev/null', step.path, before, step.content)}`;
     }
     case 'quarantine':

@@ -24,8 +24,9 @@ export type Step =
   /**
    * Creates or replaces a whole file (drop-ins, rules files of our own).
    * `shownAs`: what the plan says instead of the file's diff, when another step of the plan already shows the content.
+   * `secret`: the content is a credential: the journal and the apply result keep `shownAs` in its place (undo needs only the before-state).
    */
-  | { op: 'writeFile'; path: string; content: string; mode: number; uid: number; gid: number; shownAs?: string }
+  | { op: 'writeFile'; path: string; content: string; mode: number; uid: number; gid: number; shownAs?: string; secret?: true }
   /**
    * Replaces the content of an existing file, keeping mode and owner; refused if it no longer holds `before`.
    * `redacted`: the texts to show instead when before/after hold secrets (plan, output and journal never see the real ones).

@@ -65,6 +65,7 @@ export default defineCheck({
     remediation: {
       summary:
         'Write the secret to a file only root and the agent user can read (install -m 0600 -o jenkins /dev/null /etc/jenkins-agent/secret; then put it there) and start the agent with -secret @/etc/jenkins-agent/secret from a drop-in; remove it from the unit, the EnvironmentFile and Environment=. The secret has been exposed: if others could read it, rename the agent on the controller (the secret follows the name).',
+      automated: 'RG-JENKINS-002',
     },
   },
   async run(ctx) {
