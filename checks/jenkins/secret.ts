@@ -64,7 +64,7 @@ export default defineCheck({
     ],
     remediation: {
       summary:
-        'Write the secret to a file only root and the agent user can read (install -m 0600 -o jenkins /dev/null /etc/jenkins-agent/secret; then put it there) and start the agent with -secret @/etc/jenkins-agent/secret from a drop-in; remove it from the unit, the EnvironmentFile and Environment=. The secret has been exposed: if others could read it, rename the agent on the controller (the secret follows the name).',
+        'Write the secret to a file only root and the agent user can read, and start the agent with -secret @file from a drop-in; make the unit, drop-in or EnvironmentFile that held it root-only. `runnerguard fix` does this for a system unit: /etc/jenkins-agent/<unit>.secret (0600, owned by the agent\'s User=, since remoting reads @file as that user), /etc/systemd/system/<unit>.d/runnerguard-secret.conf (ExecStart= reset, then the same command with -secret @file), chmod go-rwx of the files that held the secret, daemon-reload on a live host; it does not restart the agent (its builds would end): restart it yourself. The journal keeps the before-state, secret included, in the root-only state dir. The secret has been exposed: if others could read it, rename the agent on the controller (the secret follows the name).',
       automated: 'RG-JENKINS-002',
     },
   },
