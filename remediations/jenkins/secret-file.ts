@@ -54,6 +54,8 @@ async function planAgent(host: Host, a: JenkinsAgent): Promise<Plan | Refusal> {
   const secret = a.secret.value;
   if (!PLAIN_TOKEN.test(secret)) return refuse('the secret is not a plain token of letters and digits: it is not written anywhere by this fix (an EnvironmentFile a job can write may have put shell or systemd syntax in it)');
   if (/^(yes|true|1)$/i.test(unitValue(u.unit, 'Service', 'DynamicUser') ?? '')) return refuse('DynamicUser=: the agent user exists only while it runs, so no file can be made its own; use LoadCredential= by hand');
+  // systemd hands Environment= to any local user over D-Bus (`systemctl show -p Environment`), whatever the file mode; EnvironmentFile= contents it does not.
+  if (unitValues(u.unit, 'Service', 'Environment').some((l) => l.includes(secret))) return refuse(`the secret is set with Environment= in the unit, which systemd shows to every local user (systemctl show -p Environment ${u.unit.name}) whatever the file mode: delete that line by hand, then run the fix again`);
   const users = await host.users();
   const user = users.user(a.user);
   if (!user) return refuse(`its user ${a.user} is not in the target's passwd: the secret file could not be made readable by it`);
@@ -94,7 +96,7 @@ export default defineRemediation({
     id: ID,
     title: 'Jenkins agent secret moved to a 0600 file of the agent user, passed as -secret @file from a unit drop-in',
     impact:
-      'nothing is restarted: the running agent keeps the secret on its command line until you restart it (systemctl restart <unit>; its running builds end). The files that held the secret (unit, drop-in, EnvironmentFile) become readable by root only, so `systemctl cat` needs root. The secret was readable before: rename the agent on the controller to get a new one (it follows the name). The journal keeps the before-state, secret included, in the root-only state dir',
+      'nothing is restarted: the running agent keeps the secret on its command line until you restart it (systemctl restart <unit>; its running builds end). The files that held the secret (unit, drop-in, EnvironmentFile) become readable by root only: `systemctl cat` then needs root, and systemd logs at each daemon-reload that the unit is "marked world-inaccessible" (it proceeds; it no longer shows the overridden command line). The secret was readable before: rename the agent on the controller to get a new one (it follows the name). The journal keeps the before-state, secret included, in the root-only state dir',
     restartsService: false,
     touches: [
       { op: 'writeFile', path: /^\/etc\/jenkins-agent\/[A-Za-z0-9_.:@-]+\.secret$/ },

@@ -90,6 +90,11 @@ describe('RG-JENKINS-002 fix refuses what a job could have arranged', () => {
     expect(reason).toBe('/var/lib/jenkins/agent.env holds the secret and is owned by uid 1500, not root: whoever owns it chose what the agent reads; move the secret by hand');
   });
 
+  it('the secret in Environment= (systemd shows it to every user over D-Bus, whatever the mode): refused', async () => {
+    const reason = await refused((t) => jenkinsAgent(t, { noSecretFile: true, unit: agentUnit({ extra: `Environment=JENKINS_SECRET=${SECRET}\n`, exec: '/usr/bin/java -jar /var/lib/jenkins/agent.jar -url https://j/ -secret ${JENKINS_SECRET} -name build-1' }) }));
+    expect(reason).toContain('set with Environment= in the unit');
+  });
+
   it('a positional secret (jnlp.Main <secret> <name>) takes no @file: refused', async () => {
     const reason = await refused((t) => jenkinsAgent(t, { noSecretFile: true, unit: agentUnit({ exec: `/usr/bin/java -cp /var/lib/jenkins/agent.jar hudson.remoting.jnlp.Main -headless -url ${URL} ${SECRET} build-1` }) }));
     expect(reason).toContain('not as the value of -secret');
