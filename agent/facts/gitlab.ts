@@ -1,7 +1,10 @@
 import TOML from '@iarna/toml';
 import { fingerprint } from '../engine/redact.js';
 import { describeCode, isHostError } from '../host/index.js';
+import { withTarget, type Actor } from '../host/safe-path.js';
+import { readRegularTextSync } from '../host/tree-fs.js';
 import { defineFact, type FactEnv } from './index.js';
+import { initScripts } from './init-scripts.js';
 import { serviceUnitsFact } from './service-units.js';
 import { loadUnit, splitExecStart, unitValue, type Unit } from './systemd.js';
 
@@ -46,6 +49,15 @@ export interface GitlabFacts {
   configPath: string;
   configSource: 'agent-config' | 'unit-argument' | 'service-home' | 'default' | 'runner-home';
   config: ConfigState;
+  /** What starts it when there is no unit: "init script /etc/init.d/NAME". */
+  origin?: string;
+  /**
+   * Set when someone other than root could write what starts the service
+   * (an init script a job can edit): its config, dirs and user are that
+   * writer's to name, so the config is read with their rights and
+   * anything done there is done as them.
+   */
+  sourceWriter?: Actor;
 }
 
 const BINARIES = ['/usr/bin/gitlab-runner', '/usr/local/bin/gitlab-runner', '/usr/lib/gitlab-runner/gitlab-runner'];
@@ -101,15 +113,32 @@ function registerSecrets(v: unknown, env: FactEnv, key = ''): void {
   }
 }
 
-export async function readRunnerConfig(env: FactEnv, path: string, suffix = ''): Promise<ConfigState> {
+const MAX_CONFIG_BYTES = 2 * 1024 * 1024;
+
+/**
+ * A config named by someone other than root, read only if they could read
+ * it themselves (owner, group or other read bit), and without following a
+ * link a non-root user made: naming /etc/shadow gets nothing out of root.
+ */
+async function readAs(env: FactEnv, path: string, who: Actor): Promise<string | null> {
+  const st = await env.host.fs.lstat(path);
+  if (!st) return null;
+  const readable = st.kind === 'file' && ((st.uid === who.uid && (st.mode & 0o400) !== 0) || (st.gid === who.gid && (st.mode & 0o040) !== 0) || (st.mode & 0o004) !== 0);
+  if (!readable) throw new Error(`not readable by uid ${who.uid}, who named it (${who.why})`);
+  return withTarget(env.host, path, (loc) => readRegularTextSync(loc.at, loc.label, MAX_CONFIG_BYTES));
+}
+
+export async function readRunnerConfig(env: FactEnv, path: string, suffix = '', as?: Actor): Promise<ConfigState> {
   let text: string;
   try {
-    text = await env.host.fs.readText(path, { maxBytes: 2 * 1024 * 1024 });
+    const got = as ? await readAs(env, path, as) : await env.host.fs.readText(path, { maxBytes: MAX_CONFIG_BYTES });
+    if (got === null) return { ok: false, missing: true, error: `${path}: no such file` };
+    text = got;
   } catch (err) {
     if (isHostError(err)) {
       return { ok: false, missing: err.code === 'ENOENT', error: `${path}: ${describeCode(err.code)}` };
     }
-    return { ok: false, missing: false, error: `${path}: ${String(err)}` };
+    return { ok: false, missing: false, error: `${path}: ${err instanceof Error ? err.message : String(err)}` };
   }
   if (text.includes('\u0000')) return { ok: false, missing: false, error: `${path}: binary data, not a TOML runner config` };
   try {
@@ -134,6 +163,8 @@ interface ServiceSource {
   name: string;
   /** A config seen through a container's bind mount: the path is known, nothing else. */
   configPath?: string;
+  origin?: string;
+  writer?: Actor;
 }
 
 /**
@@ -173,8 +204,9 @@ async function serviceFacts(env: FactEnv, src: ServiceSource, primary: boolean):
       }
     }
   }
-  const config = await readRunnerConfig(env, chosen[1], primary ? '' : `@${src.name}`);
-  return { unit, service: src.name, primary, serviceUser, userArg, jobUser, workingDirectory, configPath: chosen[1], configSource: chosen[0], config };
+  const config = await readRunnerConfig(env, chosen[1], primary ? '' : `@${src.name}`, src.writer);
+  const extra = { ...(src.origin ? { origin: src.origin } : {}), ...(src.writer ? { sourceWriter: src.writer } : {}) };
+  return { unit, service: src.name, primary, serviceUser, userArg, jobUser, workingDirectory, configPath: chosen[1], configSource: chosen[0], config, ...extra };
 }
 
 /** A command that runs the runner's service loop: `gitlab-runner run` (also `gitlab-ci-multi-runner run`, `run-single` aside). */
@@ -192,7 +224,8 @@ export const DOCKER_CONFIG = '/srv/gitlab-runner/config/config.toml';
  * user unit whose command runs `gitlab-runner run` (`install --service NAME
  * --config OTHER.toml`, `install --user-service`), with its own --config,
  * --working-directory and --user; and a runner in Docker whose bind-mounted
- * config is at the documented /srv/gitlab-runner/config. Each config's
+ * config is at the documented /srv/gitlab-runner/config; and an
+ * /etc/init.d script running it (`init.d:NAME`). Each config's
  * runners are audited; those of services other than the primary carry
  * `@<service>` in their subject.
  */
@@ -206,6 +239,12 @@ export const gitlabServicesFact = defineFact<GitlabFacts[]>('gitlab-services', a
     if (!runsGitlabRunner(u.argv)) continue;
     const name = u.scope === 'system' ? u.unit.name.replace(/\.service$/, '') : `${u.scope.user}/${u.unit.name.replace(/\.service$/, '')}`;
     sources.push({ unit: u.unit, exec: u.argv, name, ...(u.scope === 'system' ? {} : { scopeUser: u.scope.user }) });
+  }
+  // `gitlab-runner install` on a host without systemd: kardianos/service's SysV script, run by init as root.
+  for (const s of await initScripts(env)) {
+    if (!runsGitlabRunner(s.argv)) continue;
+    const name = `init.d:${s.path.slice(s.path.lastIndexOf('/') + 1)}`;
+    sources.push({ unit: null, exec: s.argv, name, origin: `init script ${s.path}`, ...(s.writer ? { writer: s.writer } : {}) });
   }
   const installed = sources.length > 0 || (await Promise.all(BINARIES.map((b) => fs.exists(b)))).some(Boolean);
   const out: GitlabFacts[] = [];
