@@ -2,6 +2,7 @@ import { gunzipSync } from 'node:zlib';
 import type { CheckContext } from '../../agent/engine/types.js';
 import { describeCode, isHostError } from '../../agent/host/index.js';
 import { compareDebVersions } from './deb-version.js';
+import { lz4FrameDecode } from './lz4-frame.js';
 
 export const DPKG_STATUS = '/var/lib/dpkg/status';
 export const APT_LISTS = '/var/lib/apt/lists';
@@ -93,10 +94,10 @@ function why(err: unknown): string {
   return isHostError(err) ? describeCode(err.code) : err instanceof Error ? err.message : String(err);
 }
 
-/** A list's text: plain, or gzip (Acquire::GzipIndexes), each bounded. */
+/** A list's text: plain, gzip or lz4 (Acquire::GzipIndexes, Debian's container images), each bounded. */
 async function listText(ctx: CheckContext, path: string): Promise<string> {
   const raw = await ctx.host.fs.readFile(path, { maxBytes: MAX_LIST_BYTES });
-  const data = path.endsWith('.gz') ? gunzipSync(raw, { maxOutputLength: MAX_LIST_BYTES }) : raw;
+  const data = path.endsWith('.gz') ? gunzipSync(raw, { maxOutputLength: MAX_LIST_BYTES }) : path.endsWith('.lz4') ? lz4FrameDecode(raw, MAX_LIST_BYTES) : raw;
   if (data.includes(0)) throw new Error('binary data, not a Packages list');
   return data.toString('utf8');
 }
@@ -125,7 +126,7 @@ export async function pendingSecurityUpdates(ctx: CheckContext): Promise<Pending
   const best = new Map<string, string>();
   for (const n of names) {
     const path = `${APT_LISTS}/${n}`;
-    if (/\.(lz4|xz)$/.test(n)) {
+    if (/\.xz$/.test(n)) {
       report.unreadable.push(`${path}: ${n.slice(n.lastIndexOf('.') + 1)}-compressed, which runnerguard does not read`);
       continue;
     }

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { symlink, truncate, utimes } from 'node:fs/promises';
 import { gzipSync } from 'node:zlib';
 import check from '../../../checks/host/security-updates.js';
@@ -177,7 +178,17 @@ export default defineCases({
       expect: [{ status: 'warn', subject: 'security-updates', message: /1 security update\(s\) pending: curl 7\.88\.1-10\+deb12u8 -> 7\.88\.1-10\+deb12u12; the package lists are 30 days old, so this answer may be stale/ }],
     },
     {
-      name: 'attacker-shaped lists: binary garbage, a 65 MiB list, an lz4 list and a stanza with control characters in its name: bounded, a warn, nothing printed from them',
+      name: "lz4-compressed list as Debian's container images keep them (docker-gzip-indexes), written by the real lz4 tool: the pending update is found",
+      now: NOW,
+      build: async (t) => {
+        await debian(t);
+        await t.file('/var/lib/dpkg/status', STATUS);
+        await securityLists(t, execFileSync('lz4', ['-c'], { input: stanza('nginx', '1.22.1-9+deb12u2') + stanza('openssl', '3.0.15-1~deb12u1') }), { name: `${SEC_PACKAGES}.lz4` });
+      },
+      expect: [{ status: 'warn', subject: 'security-updates', message: 'unattended-upgrades is set up, but 1 security update(s) pending: openssl 3.0.11-1~deb12u2 -> 3.0.15-1~deb12u1' }],
+    },
+    {
+      name: 'attacker-shaped lists: binary garbage, a 65 MiB list, a truncated lz4 list and a stanza with control characters in its name: bounded, a warn, nothing printed from them',
       now: NOW,
       build: async (t) => {
         await debian(t);
@@ -193,7 +204,7 @@ export default defineCases({
           status: 'warn',
           subject: 'security-updates',
           message: /^unattended-upgrades is set up, but 4 security package list\(s\) could not be read, so pending updates may be missed$/,
-          evidence: [/_main_binary-amd64_Packages: binary data, not a Packages list$/, /evil-security_dists_x_main_binary-amd64_Packages: is too large to read$/, /\.lz4: lz4-compressed, which runnerguard does not read$/, /odd-security_dists_z_main_binary-amd64_Packages: no package stanza in it, not a Packages list$/],
+          evidence: [/_main_binary-amd64_Packages: binary data, not a Packages list$/, /evil-security_dists_x_main_binary-amd64_Packages: is too large to read$/, /\.lz4: truncated lz4 data$/, /odd-security_dists_z_main_binary-amd64_Packages: no package stanza in it, not a Packages list$/],
         },
       ],
     },
