@@ -246,21 +246,31 @@ export const gitlabServicesFact = defineFact<GitlabFacts[]>('gitlab-services', a
     const name = `init.d:${s.path.slice(s.path.lastIndexOf('/') + 1)}`;
     sources.push({ unit: null, exec: s.argv, name, origin: `init script ${s.path}`, ...(s.writer ? { writer: s.writer } : {}) });
   }
-  const installed = sources.length > 0 || (await Promise.all(BINARIES.map((b) => fs.exists(b)))).some(Boolean);
+  // A script someone else can write must not hide the packaged config from the audit by naming it first:
+  // when every source is such a script, the defaults are read as before, and come first.
+  const fallback = sources.length > 0 && sources.every((x) => x.writer);
+  if (fallback) sources.unshift({ unit: null, exec: [], name: 'gitlab-runner' });
+  const binary = (await Promise.all(BINARIES.map((b) => fs.exists(b)))).some(Boolean);
+  const installed = (sources.length > 0 && !fallback) || binary;
   const out: GitlabFacts[] = [];
   if (sources.length === 0) {
     // No unit: the packaged defaults, as before (a binary, or a config alone).
     const f = await serviceFacts(env, { unit: null, exec: [], name: 'gitlab-runner' }, true);
     if (installed || f.config.ok || !f.config.missing) out.push(f);
   } else {
-    for (const [i, src] of sources.entries()) out.push(await serviceFacts(env, src, i === 0));
+    for (const [i, src] of sources.entries()) {
+      const f = await serviceFacts(env, src, i === 0);
+      if (!(fallback && i === 0) || binary || f.config.ok || !f.config.missing) out.push(f);
+    }
   }
   if ((await fs.lstat(DOCKER_CONFIG).catch(() => null)) && !out.some((f) => f.configPath === DOCKER_CONFIG)) {
     out.push(await serviceFacts(env, { unit: null, exec: [], name: 'docker:/srv/gitlab-runner/config', configPath: DOCKER_CONFIG }, out.length === 0));
   }
-  // Two units naming one config are one set of runners: audited once, under the first.
+  // Two units naming one config are one set of runners: audited once, under the first. A script someone else
+  // can write stays apart (its config read with the writer's rights): that it can be rewritten is the finding.
   const seen = new Set<string>();
-  return out.filter((f) => (seen.has(f.configPath) ? false : (seen.add(f.configPath), true)));
+  const key = (f: GitlabFacts) => `${f.sourceWriter ? `uid ${f.sourceWriter.uid}:` : ''}${f.configPath}`;
+  return out.filter((f) => (seen.has(key(f)) ? false : (seen.add(key(f)), true)));
 });
 
 /** The primary GitLab runner service (gitlab-runner.service, else the first found); null when there is no GitLab Runner at all. */

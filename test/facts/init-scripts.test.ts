@@ -77,6 +77,20 @@ describe('gitlab runner services from /etc/init.d', () => {
       expect(JSON.stringify(svc?.config)).not.toContain('secrethash');
     }));
 
+  it('attacker: a job-owned script naming the packaged config cannot hide it: the config is still read by root as the primary service, the script stays apart', () =>
+    withTree(async (t) => {
+      await t.file('/usr/bin/gitlab-runner', '#!/bin/sh\n', { mode: 0o755 });
+      await t.file('/etc/gitlab-runner/config.toml', SHELL, { mode: 0o600 });
+      await t.file('/etc/init.d/gitlab-runner', gitlabRunnerInitScript({ config: '/etc/gitlab-runner/config.toml', workingDirectory: '/' }), { mode: 0o755, uid: 998, gid: 998 });
+      const facts = createFacts(createHost({ root: t.root }), defaultConfig(), new SecretRegistry());
+      const services = await facts.get(gitlabServicesFact);
+      // The script stays a service of its own (RG-RUN-001 fails it); root's 0600 config is not read for its writer.
+      expect(services.map((x) => [x.service, x.primary, x.config.ok, x.sourceWriter?.uid])).toEqual([
+        ['gitlab-runner', true, true, undefined],
+        ['init.d:gitlab-runner', false, false, 998],
+      ]);
+    }));
+
   it('attacker: a huge script (1 MiB) and a link to /etc/shadow in /etc/init.d are skipped, not read whole', () =>
     withTree(async (t) => {
       await t.file('/etc/init.d/huge', `cmd="/usr/bin/gitlab-runner run"\n${'#'.repeat(1024 * 1024)}\n`, { mode: 0o755, uid: 998, gid: 998 });
