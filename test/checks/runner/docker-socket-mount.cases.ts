@@ -58,19 +58,6 @@ export default defineCases({
       expect: [{ status: 'fail', subject: 'runner:sysv', evidence: [/\/etc\/gitlab-runner\/config\.toml/] }],
     },
     {
-      name: 'attacker: a job-writable init script naming --config /etc/shadow-like root files reads nothing as root: an error says so, no runner of that root-only file is audited',
-      build: async (t) => {
-        await runnerHost(t, runner('main', 'docker', volumes('["/cache"]')));
-        // root's secret config, mode 0600: the script's writer (uid 998) cannot read it, so neither does the audit for them.
-        await t.file('/etc/gitlab-runner/root-only.toml', runner('secret', 'docker', volumes('["/var/run/docker.sock:/var/run/docker.sock"]')), { mode: 0o600 });
-        await t.file('/etc/init.d/gitlab-runner', gitlabRunnerInitScript({ config: '/etc/gitlab-runner/root-only.toml', workingDirectory: '/', userArg: 'root' }), { mode: 0o755, uid: 998, gid: 998 });
-      },
-      expect: [
-        { status: 'pass', subject: 'runner:main' },
-        { status: 'error', subject: '/etc/gitlab-runner/root-only.toml', message: '/etc/gitlab-runner/root-only.toml: not readable by uid 998, who named it (/etc/init.d/gitlab-runner is owned by uid 998)' },
-      ],
-    },
-    {
       name: 'the runner in Docker, seen through its bind-mounted config (/srv/gitlab-runner/config, as the docs lay it out)',
       build: async (t) => {
         await t.file('/srv/gitlab-runner/config/config.toml', runner('dockerized', 'docker', volumes('["/var/run/docker.sock:/var/run/docker.sock", "/cache"]')), { mode: 0o600 });
@@ -155,5 +142,20 @@ export default defineCases({
       ],
     },
   ],
-  errors: [malformed],
+  errors: [
+    malformed,
+    {
+      name: 'attacker: a job-writable init script naming --config /etc/shadow-like root files reads nothing as root: an error says so, no runner of that root-only file is audited',
+      build: async (t) => {
+        await runnerHost(t, runner('main', 'docker', volumes('["/cache"]')));
+        // root's secret config, mode 0600: the script's writer (uid 998) cannot read it, so neither does the audit for them.
+        await t.file('/etc/gitlab-runner/root-only.toml', runner('secret', 'docker', volumes('["/var/run/docker.sock:/var/run/docker.sock"]')), { mode: 0o600 });
+        await t.file('/etc/init.d/gitlab-runner', gitlabRunnerInitScript({ config: '/etc/gitlab-runner/root-only.toml', workingDirectory: '/', userArg: 'root' }), { mode: 0o755, uid: 998, gid: 998 });
+      },
+      expect: [
+        { status: 'pass', subject: 'runner:main' },
+        { status: 'error', subject: '/etc/gitlab-runner/root-only.toml', message: '/etc/gitlab-runner/root-only.toml: not readable by uid 998, who named it (/etc/init.d/gitlab-runner is owned by uid 998)' },
+      ],
+    },
+  ],
 });
