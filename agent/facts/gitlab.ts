@@ -1,8 +1,8 @@
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import TOML from '@iarna/toml';
 import { fingerprint } from '../engine/redact.js';
 import { describeCode, isHostError } from '../host/index.js';
 import { withTarget, type Actor } from '../host/safe-path.js';
-import { readRegularTextSync } from '../host/tree-fs.js';
 import { defineFact, type FactEnv } from './index.js';
 import { initScripts } from './init-scripts.js';
 import { serviceUnitsFact } from './service-units.js';
@@ -121,11 +121,24 @@ const MAX_CONFIG_BYTES = 2 * 1024 * 1024;
  * link a non-root user made: naming /etc/shadow gets nothing out of root.
  */
 async function readAs(env: FactEnv, path: string, who: Actor): Promise<string | null> {
-  const st = await env.host.fs.lstat(path);
-  if (!st) return null;
-  const readable = st.kind === 'file' && ((st.uid === who.uid && (st.mode & 0o400) !== 0) || (st.gid === who.gid && (st.mode & 0o040) !== 0) || (st.mode & 0o004) !== 0);
-  if (!readable) throw new Error(`not readable by uid ${who.uid}, who named it (${who.why})`);
-  return withTarget(env.host, path, (loc) => readRegularTextSync(loc.at, loc.label, MAX_CONFIG_BYTES));
+  if (!(await env.host.fs.lstat(path).catch(() => 'unknown'))) return null;
+  return withTarget(env.host, path, (loc) => {
+    // Judged on the opened file itself: a swap after a check on the path would let root read what it names.
+    const fd = openSync(loc.at, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK | constants.O_NOCTTY);
+    try {
+      const st = fstatSync(fd);
+      const readable = st.isFile() && ((st.uid === who.uid && (st.mode & 0o400) !== 0) || (st.gid === who.gid && (st.mode & 0o040) !== 0) || (st.mode & 0o004) !== 0);
+      if (!readable) throw new Error(`not readable by uid ${who.uid}, who named it (${who.why})`);
+      if (st.size > MAX_CONFIG_BYTES) throw new Error(`larger than the ${MAX_CONFIG_BYTES}-byte limit`);
+      const buf = Buffer.alloc(MAX_CONFIG_BYTES + 1);
+      let total = 0;
+      for (let n = 1; n > 0 && total <= MAX_CONFIG_BYTES; total += n) n = readSync(fd, buf, total, buf.length - total, null);
+      if (total > MAX_CONFIG_BYTES) throw new Error(`larger than the ${MAX_CONFIG_BYTES}-byte limit`);
+      return buf.subarray(0, total).toString('utf8');
+    } finally {
+      closeSync(fd);
+    }
+  });
 }
 
 export async function readRunnerConfig(env: FactEnv, path: string, suffix = '', as?: Actor): Promise<ConfigState> {

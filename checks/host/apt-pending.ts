@@ -105,8 +105,8 @@ async function listText(ctx: CheckContext, path: string): Promise<string> {
 /**
  * Security updates apt knows of and dpkg has not installed: dpkg's status
  * against the security suites' Packages lists in /var/lib/apt/lists (what
- * `apt update` last fetched), compared in Debian version order. Null when
- * dpkg's status cannot be read.
+ * `apt update` last fetched), compared in Debian version order; an error
+ * when dpkg's status cannot be read.
  */
 export async function pendingSecurityUpdates(ctx: CheckContext): Promise<PendingReport | { error: string }> {
   const { fs } = ctx.host;
