@@ -1,7 +1,10 @@
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import TOML from '@iarna/toml';
 import { fingerprint } from '../engine/redact.js';
 import { describeCode, isHostError } from '../host/index.js';
+import { withTarget, type Actor } from '../host/safe-path.js';
 import { defineFact, type FactEnv } from './index.js';
+import { initScripts } from './init-scripts.js';
 import { serviceUnitsFact } from './service-units.js';
 import { loadUnit, splitExecStart, unitValue, type Unit } from './systemd.js';
 
@@ -46,6 +49,15 @@ export interface GitlabFacts {
   configPath: string;
   configSource: 'agent-config' | 'unit-argument' | 'service-home' | 'default' | 'runner-home';
   config: ConfigState;
+  /** What starts it when there is no unit: "init script /etc/init.d/NAME". */
+  origin?: string;
+  /**
+   * Set when someone other than root could write what starts the service
+   * (an init script a job can edit): its config, dirs and user are that
+   * writer's to name, so the config is read with their rights and
+   * anything done there is done as them.
+   */
+  sourceWriter?: Actor;
 }
 
 const BINARIES = ['/usr/bin/gitlab-runner', '/usr/local/bin/gitlab-runner', '/usr/lib/gitlab-runner/gitlab-runner'];
@@ -101,15 +113,45 @@ function registerSecrets(v: unknown, env: FactEnv, key = ''): void {
   }
 }
 
-export async function readRunnerConfig(env: FactEnv, path: string, suffix = ''): Promise<ConfigState> {
+const MAX_CONFIG_BYTES = 2 * 1024 * 1024;
+
+/**
+ * A config named by someone other than root, read only if they could read
+ * it themselves (owner, group or other read bit), and without following a
+ * link a non-root user made: naming /etc/shadow gets nothing out of root.
+ */
+async function readAs(env: FactEnv, path: string, who: Actor): Promise<string | null> {
+  if (!(await env.host.fs.lstat(path).catch(() => 'unknown'))) return null;
+  return withTarget(env.host, path, (loc) => {
+    // Judged on the opened file itself: a swap after a check on the path would let root read what it names.
+    const fd = openSync(loc.at, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK | constants.O_NOCTTY);
+    try {
+      const st = fstatSync(fd);
+      const readable = st.isFile() && ((st.uid === who.uid && (st.mode & 0o400) !== 0) || (st.gid === who.gid && (st.mode & 0o040) !== 0) || (st.mode & 0o004) !== 0);
+      if (!readable) throw new Error(`not readable by uid ${who.uid}, who named it (${who.why})`);
+      if (st.size > MAX_CONFIG_BYTES) throw new Error(`larger than the ${MAX_CONFIG_BYTES}-byte limit`);
+      const buf = Buffer.alloc(MAX_CONFIG_BYTES + 1);
+      let total = 0;
+      for (let n = 1; n > 0 && total <= MAX_CONFIG_BYTES; total += n) n = readSync(fd, buf, total, buf.length - total, null);
+      if (total > MAX_CONFIG_BYTES) throw new Error(`larger than the ${MAX_CONFIG_BYTES}-byte limit`);
+      return buf.subarray(0, total).toString('utf8');
+    } finally {
+      closeSync(fd);
+    }
+  });
+}
+
+export async function readRunnerConfig(env: FactEnv, path: string, suffix = '', as?: Actor): Promise<ConfigState> {
   let text: string;
   try {
-    text = await env.host.fs.readText(path, { maxBytes: 2 * 1024 * 1024 });
+    const got = as ? await readAs(env, path, as) : await env.host.fs.readText(path, { maxBytes: MAX_CONFIG_BYTES });
+    if (got === null) return { ok: false, missing: true, error: `${path}: no such file` };
+    text = got;
   } catch (err) {
     if (isHostError(err)) {
       return { ok: false, missing: err.code === 'ENOENT', error: `${path}: ${describeCode(err.code)}` };
     }
-    return { ok: false, missing: false, error: `${path}: ${String(err)}` };
+    return { ok: false, missing: false, error: `${path}: ${err instanceof Error ? err.message : String(err)}` };
   }
   if (text.includes('\u0000')) return { ok: false, missing: false, error: `${path}: binary data, not a TOML runner config` };
   try {
@@ -134,6 +176,8 @@ interface ServiceSource {
   name: string;
   /** A config seen through a container's bind mount: the path is known, nothing else. */
   configPath?: string;
+  origin?: string;
+  writer?: Actor;
 }
 
 /**
@@ -173,8 +217,9 @@ async function serviceFacts(env: FactEnv, src: ServiceSource, primary: boolean):
       }
     }
   }
-  const config = await readRunnerConfig(env, chosen[1], primary ? '' : `@${src.name}`);
-  return { unit, service: src.name, primary, serviceUser, userArg, jobUser, workingDirectory, configPath: chosen[1], configSource: chosen[0], config };
+  const config = await readRunnerConfig(env, chosen[1], primary ? '' : `@${src.name}`, src.writer);
+  const extra = { ...(src.origin ? { origin: src.origin } : {}), ...(src.writer ? { sourceWriter: src.writer } : {}) };
+  return { unit, service: src.name, primary, serviceUser, userArg, jobUser, workingDirectory, configPath: chosen[1], configSource: chosen[0], config, ...extra };
 }
 
 /** A command that runs the runner's service loop: `gitlab-runner run` (also `gitlab-ci-multi-runner run`, `run-single` aside). */
@@ -192,7 +237,8 @@ export const DOCKER_CONFIG = '/srv/gitlab-runner/config/config.toml';
  * user unit whose command runs `gitlab-runner run` (`install --service NAME
  * --config OTHER.toml`, `install --user-service`), with its own --config,
  * --working-directory and --user; and a runner in Docker whose bind-mounted
- * config is at the documented /srv/gitlab-runner/config. Each config's
+ * config is at the documented /srv/gitlab-runner/config; and an
+ * /etc/init.d script running it (`init.d:NAME`). Each config's
  * runners are audited; those of services other than the primary carry
  * `@<service>` in their subject.
  */
@@ -207,21 +253,37 @@ export const gitlabServicesFact = defineFact<GitlabFacts[]>('gitlab-services', a
     const name = u.scope === 'system' ? u.unit.name.replace(/\.service$/, '') : `${u.scope.user}/${u.unit.name.replace(/\.service$/, '')}`;
     sources.push({ unit: u.unit, exec: u.argv, name, ...(u.scope === 'system' ? {} : { scopeUser: u.scope.user }) });
   }
-  const installed = sources.length > 0 || (await Promise.all(BINARIES.map((b) => fs.exists(b)))).some(Boolean);
+  // `gitlab-runner install` on a host without systemd: kardianos/service's SysV script, run by init as root.
+  for (const s of await initScripts(env)) {
+    if (!runsGitlabRunner(s.argv)) continue;
+    const name = `init.d:${s.path.slice(s.path.lastIndexOf('/') + 1)}`;
+    sources.push({ unit: null, exec: s.argv, name, origin: `init script ${s.path}`, ...(s.writer ? { writer: s.writer } : {}) });
+  }
+  // A script someone else can write must not hide the packaged config from the audit by naming it first:
+  // when every source is such a script, the defaults are read as before, and come first.
+  const fallback = sources.length > 0 && sources.every((x) => x.writer);
+  if (fallback) sources.unshift({ unit: null, exec: [], name: 'gitlab-runner' });
+  const binary = (await Promise.all(BINARIES.map((b) => fs.exists(b)))).some(Boolean);
+  const installed = (sources.length > 0 && !fallback) || binary;
   const out: GitlabFacts[] = [];
   if (sources.length === 0) {
     // No unit: the packaged defaults, as before (a binary, or a config alone).
     const f = await serviceFacts(env, { unit: null, exec: [], name: 'gitlab-runner' }, true);
     if (installed || f.config.ok || !f.config.missing) out.push(f);
   } else {
-    for (const [i, src] of sources.entries()) out.push(await serviceFacts(env, src, i === 0));
+    for (const [i, src] of sources.entries()) {
+      const f = await serviceFacts(env, src, i === 0);
+      if (!(fallback && i === 0) || binary || f.config.ok || !f.config.missing) out.push(f);
+    }
   }
   if ((await fs.lstat(DOCKER_CONFIG).catch(() => null)) && !out.some((f) => f.configPath === DOCKER_CONFIG)) {
     out.push(await serviceFacts(env, { unit: null, exec: [], name: 'docker:/srv/gitlab-runner/config', configPath: DOCKER_CONFIG }, out.length === 0));
   }
-  // Two units naming one config are one set of runners: audited once, under the first.
+  // Two units naming one config are one set of runners: audited once, under the first. A script someone else
+  // can write stays apart (its config read with the writer's rights): that it can be rewritten is the finding.
   const seen = new Set<string>();
-  return out.filter((f) => (seen.has(f.configPath) ? false : (seen.add(f.configPath), true)));
+  const key = (f: GitlabFacts) => `${f.sourceWriter ? `uid ${f.sourceWriter.uid}:` : ''}${f.configPath}`;
+  return out.filter((f) => (seen.has(key(f)) ? false : (seen.add(key(f)), true)));
 });
 
 /** The primary GitLab runner service (gitlab-runner.service, else the first found); null when there is no GitLab Runner at all. */

@@ -117,9 +117,10 @@ export const runnerDirsFact = defineFact<RunnerDir[]>('runner-dirs', async (env)
   const dirs: RunnerDir[] = [];
   for (const gitlab of gitlabServices) {
     const workDir = gitlab.workingDirectory ?? users.user(gitlab.jobUser)?.home ?? '/home/gitlab-runner';
-    const writer = (await writerOf(env.host, gitlab.configPath)) ?? undefined;
-    // Defaults come from the unit and /etc/passwd; a configured path is only as trusted as the file that names it.
-    dirs.push(...gitlabDirs(gitlab, workDir).map((d) => (writer && d.source !== 'shell default' ? { ...d, actAs: writer } : d)));
+    const writer = gitlab.sourceWriter ?? (await writerOf(env.host, gitlab.configPath)) ?? undefined;
+    // Defaults come from the unit and /etc/passwd; a configured path is only as trusted as the file that names it,
+    // and everything an init script someone else can write names (its --working-directory too) is theirs.
+    dirs.push(...gitlabDirs(gitlab, workDir).map((d) => (writer && (gitlab.sourceWriter || d.source !== 'shell default') ? { ...d, actAs: writer } : d)));
   }
   for (const g of github) {
     const work = typeof g.settings?.workFolder === 'string' ? g.settings.workFolder : '_work';

@@ -2,6 +2,7 @@ import { defineCheck, verdict } from '../../agent/engine/define-check.js';
 import type { CheckContext, FindingDraft } from '../../agent/engine/types.js';
 import type { FileStat } from '../../agent/host/index.js';
 import { REF } from '../references.js';
+import { pendingSecurityUpdates, SHOW_PENDING } from './apt-pending.js';
 
 const DAY = 86_400_000;
 const APT_CONF = '/etc/apt/apt.conf.d';
@@ -68,8 +69,35 @@ async function debian(ctx: CheckContext, maxAge: number): Promise<FindingDraft> 
     problems.push(`${pending[1]} security update(s) pending`);
     evidence.push(`${UBUNTU_NOTICE}: ${JSON.stringify(pending[0])}`);
   }
-  if (problems.length) return verdict.fail('security-updates', problems.join('; '), evidence);
+  const notes = await aptPending(ctx, maxAge, evidence);
+  if (problems.length) return verdict.fail('security-updates', [...problems, ...notes].join('; '), evidence);
+  if (notes.length) return verdict.warn('security-updates', `unattended-upgrades is set up, but ${notes.join('; ')}`, evidence);
   return verdict.pass('security-updates', 'unattended-upgrades installs security updates daily and ran recently', evidence);
+}
+
+/**
+ * What the package data says (issue 13, seed 002 "no security update is
+ * pending"): dpkg's installed versions against the security suites'
+ * Packages lists apt last fetched. Returns the notes for the message.
+ */
+async function aptPending(ctx: CheckContext, maxAge: number, evidence: string[]): Promise<string[]> {
+  const r = await pendingSecurityUpdates(ctx);
+  if ('error' in r) return [`installed versions unknown (${r.error})`];
+  const notes: string[] = [];
+  for (const u of r.unreadable) evidence.push(u);
+  if (r.lists.length === 0 && r.unreadable.length === 0) {
+    evidence.push('no security suite list in /var/lib/apt/lists (no *security*_Packages): pending security updates not judged');
+    return notes;
+  }
+  if (r.unreadable.length) notes.push(`${r.unreadable.length} security package list(s) could not be read, so pending updates may be missed`);
+  const days = r.fetchedMs ? Math.floor((ctx.now.getTime() - r.fetchedMs) / DAY) : undefined;
+  evidence.push(`security lists: ${r.lists.join(', ') || '(none read)'}; ${days === undefined ? 'no InRelease/Release beside them (fetch time unknown)' : `fetched ${new Date(r.fetchedMs).toISOString().slice(0, 10)} (${days} days ago)`}`);
+  if (r.pending.length) {
+    const shown = r.pending.slice(0, SHOW_PENDING).map((p) => `${p.pkg} ${p.installed} -> ${p.candidate}`);
+    notes.push(`${r.pending.length} security update(s) pending: ${shown.join(', ')}${r.pending.length > SHOW_PENDING ? `, and ${r.pending.length - SHOW_PENDING} more` : ''}`);
+  }
+  if (days === undefined || days > maxAge) notes.push(`the package lists are ${days === undefined ? 'of unknown age' : `${days} days old`}, so this answer may be stale (apt update)`);
+  return notes;
 }
 
 async function rhel(ctx: CheckContext): Promise<FindingDraft> {
@@ -106,6 +134,7 @@ export default defineCheck({
     reads: [
       '/etc/apt/apt.conf.d/* (APT::Periodic::Update-Package-Lists, Unattended-Upgrade), /usr/bin/unattended-upgrade, apt-daily(-upgrade).timer masks',
       '/var/log/unattended-upgrades/unattended-upgrades.log and /var/lib/apt/periodic/unattended-upgrade-stamp (times), /var/lib/update-notifier/updates-available',
+      '/var/lib/dpkg/status against /var/lib/apt/lists/*security*_Packages (plain or .gz, 64 MiB each at most) in Debian version order, and their InRelease/Release times',
       '/etc/dnf/automatic.conf, dnf-automatic timers in /etc/systemd/system/timers.target.wants',
     ],
     remediation: {

@@ -14,7 +14,7 @@ export default defineCheck({
     rationale:
       'A job runs whatever a pushed branch says. When the runner (and so its shell jobs) runs as root, one malicious job owns the host, every other project\'s checkout, and the runner token.',
     references: [REF.lessonRootless, REF.glShellExecutor, REF.guideChecklistProcess],
-    reads: ['gitlab-runner.service (+ drop-ins): User=, ExecStart --user', '/etc/passwd of the target'],
+    reads: ['gitlab-runner.service (+ drop-ins): User=, ExecStart --user', '/etc/init.d scripts running gitlab-runner (cmd= --user, who can write them)', '/etc/passwd of the target'],
     remediation: {
       summary:
         'Run the service as a dedicated user (User=gitlab-runner in a drop-in, config in ~gitlab-runner/.gitlab-runner), or at least pass --user gitlab-runner so jobs drop root.',
@@ -33,10 +33,14 @@ function judge(facts: GitlabFacts, users: UserDb): FindingDraft {
   const subject = facts.primary ? `service:${facts.unit?.name ?? 'gitlab-runner'}` : `service:${facts.service}`;
   const isRoot = (name: string) => name === 'root' || name === '0' || users.user(name)?.uid === 0;
   const evidence = [
-    facts.unit ? `unit ${facts.unit.path}${facts.unit.dropIns.length ? ` (+ ${facts.unit.dropIns.join(', ')})` : ''}` : facts.service.startsWith('docker:') ? `no unit: a runner in Docker, config ${facts.configPath}` : 'no gitlab-runner.service unit',
+    facts.unit ? `unit ${facts.unit.path}${facts.unit.dropIns.length ? ` (+ ${facts.unit.dropIns.join(', ')})` : ''}` : facts.origin ? facts.origin : facts.service.startsWith('docker:') ? `no unit: a runner in Docker, config ${facts.configPath}` : 'no gitlab-runner.service unit',
     facts.unit && facts.serviceUser !== 'root' && !facts.unit.sections.get('Service')?.get('User') ? `systemd user unit of ${facts.serviceUser}` : `User=${facts.unit?.sections.get('Service')?.get('User')?.at(-1) ?? '(unset)'}`,
     `--user ${facts.userArg ?? '(none)'}`,
   ];
+  if (facts.sourceWriter && isRoot(facts.serviceUser)) {
+    // init runs the script as root: whoever can edit it runs anything as root at the next start.
+    return verdict.fail(subject, `${facts.origin ?? 'what starts the runner'} runs as root but uid ${facts.sourceWriter.uid} can rewrite it (${facts.sourceWriter.why})`, evidence);
+  }
   if (!isRoot(facts.serviceUser)) {
     return verdict.pass(subject, `the service and its jobs run as ${facts.serviceUser}`, evidence);
   }

@@ -170,3 +170,76 @@ export async function jobCheckout(t: FixtureTree, dir: string, opts: { remote?: 
   await t.file(`${dir}/.git/config`, `[core]\n\trepositoryformatversion = 0\n[remote "origin"]\n\turl = ${opts.remote ?? 'https://gitlab.example.com/group/project.git'}\n\tfetch = +refs/heads/*:refs/remotes/origin/*\n`);
   await t.file(`${dir}/src/main.c`, Buffer.alloc(opts.bytes ?? 1000, 'x'));
 }
+
+/**
+ * The SysV script `gitlab-runner install` writes through kardianos/service
+ * (service_sysv_linux.go) on a host without systemd, at /etc/init.d/NAME,
+ * mode 0755: each argument quoted by the template's `cmd` function.
+ */
+export function gitlabRunnerInitScript(o: { service?: string; config: string; workingDirectory: string; userArg?: string }): string {
+  const args = ['run', '--working-directory', o.workingDirectory, '--config', o.config, '--service', o.service ?? 'gitlab-runner', '--syslog'];
+  if (o.userArg) args.push('--user', o.userArg);
+  const cmd = `/usr/bin/gitlab-runner${args.map((a) => ` "${a.replace(/"/g, '\\"')}"`).join('')}`;
+  return `#!/bin/sh
+# For RedHat and cousins:
+# chkconfig: - 99 01
+# description: GitLab Runner
+# processname: /usr/bin/gitlab-runner
+
+### BEGIN INIT INFO
+# Provides:          /usr/bin/gitlab-runner
+# Required-Start:
+# Required-Stop:
+# Default-Start:     2 3 4 5
+# Default-Stop:      0 1 6
+# Short-Description: GitLab Runner
+# Description:       GitLab Runner
+### END INIT INFO
+
+cmd="${cmd}"
+
+name=$(basename $(readlink -f $0))
+pid_file="/var/run/$name.pid"
+stdout_log="/var/log/$name.log"
+stderr_log="/var/log/$name.err"
+
+[ -e /etc/sysconfig/$name ] && . /etc/sysconfig/$name
+
+get_pid() {
+    cat "$pid_file"
+}
+
+is_running() {
+    [ -f "$pid_file" ] && cat /proc/$(get_pid)/stat > /dev/null 2>&1
+}
+
+case "$1" in
+    start)
+        if is_running; then
+            echo "Already started"
+        else
+            echo "Starting $name"
+            cd '${o.workingDirectory}'
+            $cmd >> "$stdout_log" 2>> "$stderr_log" &
+            echo $! > "$pid_file"
+            if ! is_running; then
+                echo "Unable to start, see $stdout_log and $stderr_log"
+                exit 1
+            fi
+        fi
+    ;;
+    stop)
+        if is_running; then
+            kill $(get_pid)
+        else
+            echo "Not running"
+        fi
+    ;;
+    *)
+    echo "Usage: $0 {start|stop|restart|status}"
+    exit 1
+    ;;
+esac
+exit 0
+`;
+}

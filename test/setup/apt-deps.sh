@@ -10,6 +10,8 @@ pkgs+=(systemd groff-base man-db)
 pkgs+=(libxml2-utils cmark-gfm prometheus)
 # test/facts/runner-discovery: a real java running a real agent.jar (javac, jar build it).
 pkgs+=(openjdk-17-jdk-headless)
+# test/checks/host/lz4-frame, security-updates cases: the real lz4 writes the lists the decoder reads.
+pkgs+=(lz4)
 if [ "${1:-}" = "--heavy" ]; then
   # The Debian 12 chroot stages (test/helpers/debian-root.ts): debootstrap
   # fetches with wget and verifies the Release file with gpgv against the

@@ -1,7 +1,7 @@
 import check from '../../../checks/runner/docker-socket-mount.js';
 import { defineCases } from '../../helpers/check-cases.js';
 import { CONFIG_PATH, malformed, noRunner, runner, runnerHost } from './fixture.js';
-import { gitlabRunnerServiceUnit } from '../../helpers/fixture-tree.js';
+import { gitlabRunnerInitScript, gitlabRunnerServiceUnit } from '../../helpers/fixture-tree.js';
 
 const volumes = (list: string) => `\t[runners.docker]\n\t\timage = "alpine:3.20"\n\t\tvolumes = ${list}\n`;
 const hostPath = (keys: string) => `\t[runners.kubernetes]\n\t\tnamespace = "ci"\n\t\t[[runners.kubernetes.volumes.host_path]]\n${keys}`;
@@ -44,6 +44,18 @@ export default defineCases({
         { status: 'fail', subject: 'runner:mine@ci/gitlab-runner' },
         { status: 'fail', subject: 'runner:two@runner-2' },
       ],
+    },
+    {
+      name: 'gitlab-runner install on a host without systemd: the SysV script kardianos/service writes; a second script on the same config is audited once',
+      build: async (t) => {
+        await t.useradd('gitlab-runner', { uid: 998 });
+        await t.file('/usr/bin/gitlab-runner', '#!/bin/sh\n', { mode: 0o755 });
+        await t.file('/etc/gitlab-runner/config.toml', runner('sysv', 'docker', volumes('["/var/run/docker.sock:/var/run/docker.sock"]')), { mode: 0o600 });
+        const script = gitlabRunnerInitScript({ config: '/etc/gitlab-runner/config.toml', workingDirectory: '/home/gitlab-runner', userArg: 'gitlab-runner' });
+        await t.file('/etc/init.d/gitlab-runner', script, { mode: 0o755 });
+        await t.file('/etc/init.d/gitlab-runner-copy', script.replace('"--service" "gitlab-runner"', '"--service" "gitlab-runner-copy"'), { mode: 0o755 });
+      },
+      expect: [{ status: 'fail', subject: 'runner:sysv', evidence: [/\/etc\/gitlab-runner\/config\.toml/] }],
     },
     {
       name: 'the runner in Docker, seen through its bind-mounted config (/srv/gitlab-runner/config, as the docs lay it out)',
@@ -130,5 +142,20 @@ export default defineCases({
       ],
     },
   ],
-  errors: [malformed],
+  errors: [
+    malformed,
+    {
+      name: 'attacker: a job-writable init script naming --config /etc/shadow-like root files reads nothing as root: an error says so, no runner of that root-only file is audited',
+      build: async (t) => {
+        await runnerHost(t, runner('main', 'docker', volumes('["/cache"]')));
+        // root's secret config, mode 0600: the script's writer (uid 998) cannot read it, so neither does the audit for them.
+        await t.file('/etc/gitlab-runner/root-only.toml', runner('secret', 'docker', volumes('["/var/run/docker.sock:/var/run/docker.sock"]')), { mode: 0o600 });
+        await t.file('/etc/init.d/gitlab-runner', gitlabRunnerInitScript({ config: '/etc/gitlab-runner/root-only.toml', workingDirectory: '/', userArg: 'root' }), { mode: 0o755, uid: 998, gid: 998 });
+      },
+      expect: [
+        { status: 'pass', subject: 'runner:main' },
+        { status: 'error', subject: '/etc/gitlab-runner/root-only.toml', message: '/etc/gitlab-runner/root-only.toml: not readable by uid 998, who named it (/etc/init.d/gitlab-runner is owned by uid 998)' },
+      ],
+    },
+  ],
 });

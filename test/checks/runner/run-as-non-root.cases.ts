@@ -1,6 +1,6 @@
 import check from '../../../checks/runner/run-as-non-root.js';
 import { defineCases } from '../../helpers/check-cases.js';
-import { gitlabRunnerServiceUnit, gitlabRunnerUnit, type FixtureTree } from '../../helpers/fixture-tree.js';
+import { gitlabRunnerInitScript, gitlabRunnerServiceUnit, gitlabRunnerUnit, type FixtureTree } from '../../helpers/fixture-tree.js';
 
 const CONFIG = 'concurrent = 1\n[[runners]]\n  name = "r1"\n  executor = "docker"\n';
 
@@ -79,6 +79,39 @@ export default defineCases({
         await t.unit('gitlab-runner.service', gitlabRunnerUnit({ user: 'toor' }));
       },
       expect: [{ status: 'fail', subject: 'service:gitlab-runner.service', message: /jobs run as root/ }],
+    },
+    {
+      name: 'SysV script from gitlab-runner install on a host without systemd: init runs it as root, --user gitlab-runner for jobs',
+      build: async (t) => {
+        await withRunnerUser(t);
+        await t.file('/etc/init.d/gitlab-runner', gitlabRunnerInitScript({ config: '/etc/gitlab-runner/config.toml', workingDirectory: '/home/gitlab-runner', userArg: 'gitlab-runner' }), { mode: 0o755 });
+      },
+      expect: [{ status: 'warn', subject: 'service:gitlab-runner', message: 'drops to gitlab-runner', evidence: ['init script /etc/init.d/gitlab-runner', '--user gitlab-runner'] }],
+    },
+    {
+      name: 'SysV script without --user beside the systemd unit: a second service, its jobs run as root',
+      build: async (t) => {
+        await withRunnerUser(t);
+        await t.unit('gitlab-runner.service', gitlabRunnerUnit({ user: 'gitlab-runner' }));
+        await t.file('/etc/gitlab-runner/sysv.toml', CONFIG, { mode: 0o600 });
+        await t.file('/etc/init.d/runner-sysv', gitlabRunnerInitScript({ service: 'runner-sysv', config: '/etc/gitlab-runner/sysv.toml', workingDirectory: '/srv/sysv' }), { mode: 0o755 });
+      },
+      expect: [
+        { status: 'pass', subject: 'service:gitlab-runner.service' },
+        { status: 'fail', subject: 'service:init.d:runner-sysv', message: 'jobs run as root (no unit sets User= or --user)', evidence: ['init script /etc/init.d/runner-sysv'] },
+      ],
+    },
+    {
+      name: 'attacker: the init script is owned by the runner user (uid 998): it names --user gitlab-runner, yet whoever edits it runs as root',
+      build: async (t) => {
+        await withRunnerUser(t);
+        await t.file('/etc/init.d/gitlab-runner', gitlabRunnerInitScript({ config: '/etc/shadow', workingDirectory: '/root', userArg: 'gitlab-runner' }), { mode: 0o755, uid: 998, gid: 998 });
+      },
+      expect: [
+        // The packaged config is still audited on its own: the script cannot hide it by naming it.
+        { status: 'fail', subject: 'service:gitlab-runner', message: 'jobs run as root (no unit sets User= or --user)' },
+        { status: 'fail', subject: 'service:init.d:gitlab-runner', message: /^init script \/etc\/init\.d\/gitlab-runner runs as root but uid 998 can rewrite it \(.*owned by uid 998/ },
+      ],
     },
     {
       name: 'runner binary and config but no unit',
