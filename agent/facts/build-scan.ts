@@ -1,9 +1,9 @@
-import { lstatSync, statSync } from 'node:fs';
+import { lstatSync } from 'node:fs';
 import { describeCode, isHostError } from '../host/index.js';
 import { readRegularTextSync } from '../host/tree-fs.js';
 import { Sample, Smallest } from '../util/bounded.js';
 import { inspectCredentialFile, type Leak } from '../util/credential-leaks.js';
-import { treeBytes, walk, type WalkEntry, type WalkStats } from '../util/walk.js';
+import { treeBytes, walk, type ListedDir, type WalkEntry, type WalkStats } from '../util/walk.js';
 import { defineFact, type FactEnv } from './index.js';
 import { layoutJobs } from './job-layout.js';
 import { runnerDirsFact, type RunnerDir } from './runner-dirs.js';
@@ -55,15 +55,15 @@ function isCredentialFile(name: string, parentName: string): boolean {
 }
 
 /**
- * Newest mtime of a .git dir's own and its stamps'. Reached through the
- * walk's open handle of the checkout; a .git swapped for a link right now
- * could only lend another file's mtime, never its content.
+ * Newest mtime of a .git dir's stamps, read when the walk lists it: only
+ * the stamps its listing holds are looked at, through its open handle (a
+ * stamp swapped for a link is not a file and lends nothing).
  */
-function newestStamp(e: WalkEntry): number {
-  let ms = e.stat()?.mtimeMs ?? 0;
-  const base = `${e.dirPath}/${e.name}/`;
+function newestStamp(git: ListedDir): number {
+  let ms = 0;
   for (const s of GIT_STAMPS) {
-    const st = lstatSync(base + s, { throwIfNoEntry: false });
+    if (git.has(s) === false) continue;
+    const st = lstatSync(`${git.path}/${s}`, { throwIfNoEntry: false });
     if (st?.isFile()) ms = Math.max(ms, st.mtimeMs);
   }
   return ms;
@@ -120,29 +120,38 @@ export async function scanDir(env: FactEnv, dir: RunnerDir): Promise<ScannedDir>
   };
   const target = (e: WalkEntry) => `${base}/${e.rel}`;
   let oldCount = 0;
+  /** Checkouts whose .git was met and not yet listed: rel of the .git -> exact. One judged when listed; one never listed is counted, not judged (the walk reports why). */
+  const gits = new Map<string, boolean>();
   result.stats = await walk(
     start,
     {
+      listed(d) {
+        if (d.name !== '.git') return;
+        const rel = d.rel;
+        const exact = gits.get(rel);
+        if (exact === undefined) return;
+        gits.delete(rel);
+        // The checkout is the .git's parent: its own mtime, the .git's (both from the walk's fstat of their handles), the stamps'.
+        const lastUsedMs = Math.max(d.parentMtimeMs ?? 0, d.mtimeMs, newestStamp(d));
+        const checkout = rel === '.git' ? '' : rel.slice(0, -'/.git'.length);
+        const owner = layoutJobOf(checkout);
+        if (owner) {
+          // Counted with its layout job dir, which its git stamps make younger.
+          if (owner.rel === checkout) owner.lastUsedMs = Math.max(owner.lastUsedMs, lastUsedMs);
+          return;
+        }
+        if (lastUsedMs < cutoffMs) {
+          oldCount++;
+          const path = checkout ? `${base}/${checkout}` : base;
+          old.add({ path, exact, lastUsedMs, bytes: lazyBytes(env.host.fs.hostPath.bind(env.host.fs), path, exact) });
+        }
+      },
       entry(e) {
         if (e.kind === 'dir') {
           if (e.name !== '.git') return true;
           const rel = e.rel;
-          // The checkout is the .git's parent: its own mtime, the .git's, the stamps'.
-          // dirPath is /proc/<pid>/fd/N, N the checkout's open dir (stat follows that magic link to it).
-          const parentMs = statSync(e.dirPath, { throwIfNoEntry: false })?.mtimeMs ?? 0;
-          const lastUsedMs = Math.max(parentMs, newestStamp(e));
-          const owner = layoutJobOf(rel === '.git' ? '' : rel.slice(0, -'/.git'.length));
-          if (owner) {
-            // Counted with its layout job dir, which its git stamps make younger.
-            if (owner.rel === rel.slice(0, -'/.git'.length)) owner.lastUsedMs = Math.max(owner.lastUsedMs, lastUsedMs);
-            return true;
-          }
-          result.jobs.count++;
-          if (lastUsedMs < cutoffMs) {
-            oldCount++;
-            const path = rel === '.git' ? base : `${base}/${rel.slice(0, -'/.git'.length)}`;
-            old.add({ path, exact: e.exact, lastUsedMs, bytes: lazyBytes(env.host.fs.hostPath.bind(env.host.fs), path, e.exact) });
-          }
+          if (!layoutJobOf(rel === '.git' ? '' : rel.slice(0, -'/.git'.length))) result.jobs.count++;
+          gits.set(rel, e.exact);
           return true;
         }
         if (e.kind !== 'file' || !isCredentialFile(e.name, e.parentName)) return undefined;
@@ -166,6 +175,12 @@ export async function scanDir(env: FactEnv, dir: RunnerDir): Promise<ScannedDir>
     },
     { label: 'scanning', signal: env.signal },
   );
+  // A .git the walk met but could not list (swapped, unreadable, past the limits): its checkout is counted, and its
+  // layout job is not judged old on the dir's mtime alone (its stamps are unknown; the walk's report says why).
+  for (const rel of gits.keys()) {
+    const owner = layoutJobOf(rel === '.git' ? '' : rel.slice(0, -'/.git'.length));
+    if (owner) owner.lastUsedMs = Number.POSITIVE_INFINITY;
+  }
   for (const j of layout.jobs.values()) {
     result.jobs.count++;
     if (j.lastUsedMs >= cutoffMs) continue;

@@ -1,4 +1,6 @@
-import { walk } from '../util/walk.js';
+import { lstatSync } from 'node:fs';
+import { walk, type ListedDir } from '../util/walk.js';
+import { fsPathOf } from '../util/walk-paths.js';
 import type { RunnerDirKind } from './runner-dirs.js';
 
 /** Job dirs kept per runner dir; past it the layout is not followed further (the scan says so). */
@@ -18,12 +20,6 @@ export interface LayoutResult {
   jobs: Map<string, LayoutJob>;
   /** Set when the layout could not be followed whole. */
   note?: string;
-}
-
-/** A dir below a GitLab builds dir, waiting for its own listing to say whether it is a project or a group. */
-interface Pending {
-  exact: boolean;
-  mtimeMs: number;
 }
 
 const JENKINS_AUX = /@(tmp|script|libs|caches)$/;
@@ -67,75 +63,46 @@ export async function layoutJobs(start: string, kind: RunnerDirKind, signal?: Ab
     return result;
   }
   if (kind !== 'builds') return result;
-  // GitLab: the walk lists one dir at a time, so a dir's entries come together; its verdict is given when the next listing starts.
-  const groups = new Set<string>(); // dirs known to be groups (their subdirs are candidates)
-  const pending = new Map<string, Pending>(); // candidates not yet listed
-  const tmpTimes = new Map<string, number>(); // "<parent>/<name>" of each .tmp dir seen: its mtime
-  let listing: { parent: string; hasGit: boolean } | null = null;
-  const parentOf = (rel: string) => (rel.includes('/') ? rel.slice(0, rel.lastIndexOf('/')) : '');
-  const finish = () => {
-    if (!listing) return;
-    const p = pending.get(listing.parent);
-    if (p) {
-      pending.delete(listing.parent);
-      const tmp = tmpTimes.get(`${listing.parent}.tmp`);
-      if (listing.hasGit || tmp !== undefined || listing.parent.endsWith('-empty')) addJob(listing.parent, p.exact, Math.max(p.mtimeMs, tmp ?? 0));
-      else groups.add(listing.parent);
-    }
-    listing = null;
-  };
+  // GitLab: a dir below a group is the project when its listing holds .git
+  // or its parent's listing holds its `.tmp` sibling (or it ends in -empty);
+  // otherwise it is a group. A project's own entries are never visited: the
+  // layout lists each group and candidate once, not the checkouts' trees.
+  const pending = new Map<string, boolean>(); // candidates not yet listed: rel -> exact
+  /** The dir whose entries are being visited (a group): its listing answers "is there a `<name>.tmp`?". */
+  let group: ListedDir | null = null;
   await walk(
     start,
     {
+      listed(d) {
+        const exact = pending.get(d.rel);
+        if (exact !== undefined) {
+          pending.delete(d.rel);
+          // Too large to hold (streamed): counted as one job dir rather than each of its entries as a candidate.
+          if (d.has('.git') !== false) {
+            addJob(d.rel, exact, d.mtimeMs);
+            return false;
+          }
+        }
+        group = d;
+        return true;
+      },
       entry(e) {
-        if (e.depth > MAX_GITLAB_DEPTH + 1) return false;
-        const rel = e.rel;
-        const parent = parentOf(rel);
-        if (!listing || listing.parent !== parent) {
-          finish();
-          listing = { parent, hasGit: false };
-        }
-        if (e.depth === 1) return e.kind === 'dir';
-        if (e.depth === 2) {
-          if (e.kind === 'dir' && /^\d+$/.test(e.name)) groups.add(rel);
-          return e.kind === 'dir' && /^\d+$/.test(e.name);
-        }
-        if (pending.has(parent)) {
-          // A candidate's own entries (.git makes it a project), unless its parent turned out to be a project: then it is inside that job.
-          if (jobs.has(parentOf(parent))) {
-            pending.delete(parent);
-            return false;
-          }
-          if (e.name === '.git') listing.hasGit = true;
-          if (e.kind !== 'dir' || e.name === '.git') return false;
-          if (e.name.endsWith('.tmp')) {
-            tmpTimes.set(rel, e.stat()?.mtimeMs ?? 0);
-            return false;
-          }
-          pending.set(rel, { exact: e.exact, mtimeMs: e.stat()?.mtimeMs ?? 0 });
-          return true;
-        }
-        if (!groups.has(parent)) return false; // inside a job: not the layout's business
-        if (e.kind !== 'dir') return false;
-        if (e.name.endsWith('.tmp')) {
-          tmpTimes.set(rel, e.stat()?.mtimeMs ?? 0);
+        if (e.kind !== 'dir' || e.depth > MAX_GITLAB_DEPTH + 1) return false;
+        if (e.depth === 1) return true;
+        if (e.depth === 2) return /^\d+$/.test(e.name);
+        // A child of a group (the concurrency dir, or a candidate that held no .git).
+        if (e.name.endsWith('.tmp')) return false;
+        const tmp = group?.has(`${e.raw}.tmp`) ? (lstatSync(fsPathOf(`${group.path}/${e.raw}.tmp`), { throwIfNoEntry: false }) ?? null) : null;
+        if (tmp?.isDirectory() || e.name.endsWith('-empty') || pending.size >= MAX_LAYOUT_JOBS) {
+          addJob(e.rel, e.exact, Math.max(e.stat()?.mtimeMs ?? 0, tmp?.isDirectory() ? tmp.mtimeMs : 0));
           return false;
         }
-        if (pending.size >= MAX_LAYOUT_JOBS) {
-          addJob(rel, e.exact, e.stat()?.mtimeMs ?? 0);
-          return false;
-        }
-        pending.set(rel, { exact: e.exact, mtimeMs: e.stat()?.mtimeMs ?? 0 });
+        pending.set(e.rel, e.exact);
         return true;
       },
     },
     { signal, label: 'job layout' },
   );
-  finish();
-  // A candidate never listed is empty: a project only when the runner's marks say so (an empty group is what deleting its projects leaves).
-  for (const [rel, p] of pending) {
-    const tmp = tmpTimes.get(`${rel}.tmp`);
-    if (groups.has(parentOf(rel)) && (tmp !== undefined || rel.endsWith('-empty'))) addJob(rel, p.exact, Math.max(p.mtimeMs, tmp ?? 0));
-  }
+  // A candidate never listed (unreadable, swapped, gone) is neither: the build scan reports the dir and counts what holds .git.
   return result;
 }

@@ -1,6 +1,7 @@
 import { lstatSync, type Dirent, type Stats } from 'node:fs';
 import { relOf, type DirRef } from './walk-paths.js';
 
+
 export type EntryKind = 'dir' | 'file' | 'symlink' | 'other';
 
 /** One entry below the start dir, valid for the duration of the visitor call. */
@@ -9,6 +10,8 @@ export interface WalkEntry {
   readonly name: string;
   /** The raw name (bytes). */
   readonly rawName: Buffer;
+  /** The raw name as a string of one char per byte (latin1): what ListedDir.has takes. */
+  readonly raw: string;
   /** Display path below the start dir ("a/b/c"), built on demand. */
   readonly rel: string;
   /** Display name of the dir holding it ("" for the start dir). */
@@ -95,5 +98,50 @@ export class Entry implements WalkEntry {
   lstat(): Stats | null {
     if (this.st === undefined) this.st = lstatSync(this.fsPath as string, { throwIfNoEntry: false }) ?? null;
     return this.st;
+  }
+}
+
+/** A dir the walk has just listed, as a visitor's `listed` sees it (valid only during the call). */
+export class ListedDir {
+  private names: Set<string> | undefined = undefined;
+  constructor(
+    private readonly dir: DirRef,
+    /** `/proc/<pid>/fd/N/` of its open handle. */
+    private readonly prefix: string,
+    /** Its listing; null when it was too large to hold (streamed). */
+    private readonly listing: readonly Dirent[] | null,
+  ) {}
+
+  /** Display name ("" for the start dir). */
+  get name(): string {
+    return this.dir.shown;
+  }
+  /** Display path below the start dir ("" for the start dir). */
+  get rel(): string {
+    return relOf(this.dir);
+  }
+  get depth(): number {
+    return this.dir.depth;
+  }
+  get exact(): boolean {
+    return this.dir.exact;
+  }
+  /** Its mtime, from the fstat of its open handle (no stat of its own). */
+  get mtimeMs(): number {
+    return this.dir.mtimeMs;
+  }
+  /** The mtime of the dir holding it, likewise; null for the start dir. */
+  get parentMtimeMs(): number | null {
+    return this.dir.parent?.mtimeMs ?? null;
+  }
+  /** The open handle (`/proc/<pid>/fd/N`): `path + "/" + name` reaches an entry with no link followed on the way. */
+  get path(): string {
+    return this.prefix.slice(0, -1);
+  }
+  /** Whether the listing holds this name (raw bytes as latin1; ASCII names as themselves); null when it was streamed, not held. */
+  has(raw: string): boolean | null {
+    if (!this.listing) return null;
+    if (this.listing.length < 16) return this.listing.some((d) => d.name === raw);
+    return (this.names ??= new Set(this.listing.map((d) => d.name))).has(raw);
   }
 }

@@ -65,6 +65,8 @@ export interface DirRef {
   dev: number;
   ino: number;
   size: number;
+  /** Its mtime when it was opened (or lstat'd, when reached by path): a visitor's `listed` gets it without a stat. */
+  mtimeMs: number;
 }
 
 export function relOf(d: DirRef | null): string {

@@ -1,14 +1,20 @@
 import { closeSync, constants, fstatSync, lstatSync, openSync, opendirSync, readdirSync, type Dirent, type Stats } from 'node:fs';
 import { decodeExact, escapeBytes } from './byte-names.js';
-import { Entry, kindOf, type EntryKind, type WalkEntry } from './walk-entry.js';
+import { Entry, kindOf, ListedDir, type EntryKind, type WalkEntry } from './walk-entry.js';
 import { Anchor, ASCII, fdDir, fsPathOf, rawFromAnchor, relOf, type DirRef, type FdCount } from './walk-paths.js';
 import { progress } from './progress.js';
 
-export type { EntryKind, WalkEntry };
+export type { EntryKind, WalkEntry, ListedDir };
 
 export interface WalkVisitor {
   /** Called for every entry below the start dir. Return false to not descend into a dir. */
   entry(e: WalkEntry): boolean | void;
+  /**
+   * Called when a dir has been listed (the start dir too), before any of its
+   * entries: the visitor sees the whole listing's names at once (`has`).
+   * Return false to visit none of its entries (nor walk below it).
+   */
+  listed?(d: ListedDir): boolean | void;
   /** A dir that could not be read or was swapped during the walk (reported, not fatal). */
   unreadable?(rel: string, code: string): void;
 }
@@ -109,7 +115,7 @@ export async function walk(start: string, visitor: WalkVisitor, opts: WalkOption
     closeSync(fd);
     fds.open--;
   };
-  const stack: DirRef[] = [{ parent: null, raw: '', shown: '', exact: true, depth: 0, fd: rootFd, anchor: null, rawLen: 0, dev: root.dev, ino: root.ino, size: root.size }];
+  const stack: DirRef[] = [{ parent: null, raw: '', shown: '', exact: true, depth: 0, fd: rootFd, anchor: null, rawLen: 0, dev: root.dev, ino: root.ino, size: root.size, mtimeMs: root.mtimeMs }];
   let sinceYield = 0;
   const pause = async () => {
     sinceYield = 0;
@@ -154,6 +160,7 @@ export async function walk(start: string, visitor: WalkVisitor, opts: WalkOption
         }
         walkActivity.dirsOpened++;
         const st = fstatSync(fd);
+        dir.mtimeMs = st.mtimeMs;
         if (st.dev !== dir.dev || st.ino !== dir.ino) {
           closeFd(fd);
           anchor.release();
@@ -175,7 +182,9 @@ export async function walk(start: string, visitor: WalkVisitor, opts: WalkOption
       }
       const listPrefix = `${fdDir()}/${fd}/`;
       try {
-        const entries: Iterable<Dirent> = dir.size > HUGE_DIR_BYTES ? streamDir(listPrefix.slice(0, -1)) : readdirSync(listPrefix.slice(0, -1), LIST);
+        const huge = dir.size > HUGE_DIR_BYTES;
+        const entries: Iterable<Dirent> = huge ? streamDir(listPrefix.slice(0, -1)) : readdirSync(listPrefix.slice(0, -1), LIST);
+        if (visitor.listed && visitor.listed(new ListedDir(dir, listPrefix, huge ? null : (entries as Dirent[]))) === false) continue;
         let inDir = 0;
         for (const d of entries) {
           const raw = d.name; // latin1: one char per byte
@@ -255,13 +264,13 @@ export async function walk(start: string, visitor: WalkVisitor, opts: WalkOption
         }
         return null;
       }
-      return { parent: dir, raw: e.raw, shown: e.name, exact: e.exact, depth: dir.depth + 1, fd, anchor: null, rawLen: 0, dev: st.dev, ino: st.ino, size: st.size };
+      return { parent: dir, raw: e.raw, shown: e.name, exact: e.exact, depth: dir.depth + 1, fd, anchor: null, rawLen: 0, dev: st.dev, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs };
     }
     const s = e.lstat();
     if (!s || (xdev && s.dev !== root.dev)) return null;
     kids.refs++;
     const rawLen = kidsBase + (kidsBase ? 1 : 0) + e.raw.length;
-    return { parent: dir, raw: e.raw, shown: e.name, exact: e.exact, depth: dir.depth + 1, fd: -1, anchor: kids, rawLen, dev: s.dev, ino: s.ino, size: s.size };
+    return { parent: dir, raw: e.raw, shown: e.name, exact: e.exact, depth: dir.depth + 1, fd: -1, anchor: kids, rawLen, dev: s.dev, ino: s.ino, size: s.size, mtimeMs: s.mtimeMs };
   }
 }
 

@@ -155,6 +155,42 @@ describe('walk: bytes, depth, swaps, stops', () => {
     expect(maxFds).toBeLessThanOrEqual(MAX_OPEN_DIRS + 3);
   });
 
+  it('listed: called once per dir (the start too) before its entries, with the whole listing and the handles\' mtimes; false skips the dir\'s entries and what is below', async () => {
+    await t.file('/b/keep/x/deep', 'x');
+    await t.file('/b/skip/y/deep', 'y');
+    await t.file('/b/skip/.git/HEAD', 'h');
+    await fsp.utimes(t.p('/b/skip'), 1000, 1000);
+    await fsp.utimes(t.p('/b/skip/.git'), 2000, 2000);
+    const events: string[] = [];
+    const times: Record<string, [number, number | null]> = {};
+    await walk(t.p('/b'), {
+      listed(d) {
+        events.push(`listed ${d.rel} git=${d.has('.git')} deep=${d.has('deep')} nope=${d.has('nope')}`);
+        times[d.rel] = [d.mtimeMs, d.parentMtimeMs];
+        if (d.name === 'skip') return false;
+      },
+      entry: (e) => void events.push(`entry ${e.rel}`),
+    });
+    // Each dir's listing comes before its entries; nothing of skip/ is visited or opened.
+    expect(events.filter((x) => x.includes('skip'))).toEqual(['entry skip', 'listed skip git=true deep=false nope=false']);
+    expect(events.indexOf('listed keep/x git=false deep=true nope=false')).toBeLessThan(events.indexOf('entry keep/x/deep'));
+    expect(events[0]).toBe('listed  git=false deep=false nope=false');
+    expect(times['skip']![0]).toBe(1000_000);
+    expect(times['skip']![1]).toBe(times['']![0]);
+    expect(times['']![1]).toBeNull();
+  });
+
+  it('listed: a dir too large to hold (streamed) answers has() with null, not a guess', async () => {
+    // Names long enough that the dir's size passes 1 MB with few entries.
+    const long = 'n'.repeat(200);
+    mkdirSync(t.p('/b/huge'), { recursive: true });
+    for (let i = 0; i < 6000; i++) writeFileSync(t.p(`/b/huge/${long}${i}`), '');
+    const seen: Record<string, boolean | null> = {};
+    await walk(t.p('/b'), { listed: (d) => void (seen[d.rel] = d.has(`${long}1`)), entry: () => undefined });
+    expect(seen['']).toBe(false);
+    expect(seen['huge']).toBeNull();
+  });
+
   it('stops on its signal between dirs, and says how much it left', async () => {
     for (let i = 0; i < 50; i++) await t.dir(`/b/${i}/x`);
     const ac = new AbortController();
