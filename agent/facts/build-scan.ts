@@ -5,7 +5,7 @@ import { Sample, Smallest } from '../util/bounded.js';
 import { inspectCredentialFile, type Leak } from '../util/credential-leaks.js';
 import { treeBytes, walk, type ListedDir, type WalkEntry, type WalkStats } from '../util/walk.js';
 import { defineFact, type FactEnv } from './index.js';
-import { layoutJobs } from './job-layout.js';
+import { GitlabLayout, layoutJobs } from './job-layout.js';
 import { runnerDirsFact, type RunnerDir } from './runner-dirs.js';
 
 /** Findings a scan keeps per kind (job dirs, leaks, read errors, unreadable dirs); the rest are counted. */
@@ -105,9 +105,11 @@ export async function scanDir(env: FactEnv, dir: RunnerDir): Promise<ScannedDir>
   }
   result.exists = true;
   const base = dir.path.replace(/\/+$/, '');
-  // Job dirs by the runner's layout first: a job dir need not hold .git.
-  const layout = await layoutJobs(start, dir.kind, env.signal);
-  if (layout.note) result.unreadable.add(`${base} (${layout.note})`);
+  // Job dirs by the runner's layout: a job dir need not hold .git. GitLab's is
+  // followed inside this walk (a project is listed before its .git is); the
+  // others' are shallow walks of their own.
+  const gitlab = dir.kind === 'builds' ? new GitlabLayout() : null;
+  const layout = gitlab ? gitlab.result : await layoutJobs(start, dir.kind, env.signal);
   /** The layout's job dir that is, or holds, this checkout (a nested repo is part of its job). */
   const layoutJobOf = (checkout: string) => {
     if (layout.jobs.size === 0) return undefined;
@@ -126,6 +128,7 @@ export async function scanDir(env: FactEnv, dir: RunnerDir): Promise<ScannedDir>
     start,
     {
       listed(d) {
+        gitlab?.listed(d);
         if (d.name !== '.git') return;
         const rel = d.rel;
         const exact = gits.get(rel);
@@ -147,6 +150,7 @@ export async function scanDir(env: FactEnv, dir: RunnerDir): Promise<ScannedDir>
         }
       },
       entry(e) {
+        gitlab?.entry(e);
         if (e.kind === 'dir') {
           if (e.name !== '.git') return true;
           const rel = e.rel;
@@ -175,6 +179,7 @@ export async function scanDir(env: FactEnv, dir: RunnerDir): Promise<ScannedDir>
     },
     { label: 'scanning', signal: env.signal },
   );
+  if (layout.note) result.unreadable.add(`${base} (${layout.note})`);
   // A .git the walk met but could not list (swapped, unreadable, past the limits): its checkout is counted, and its
   // layout job is not judged old on the dir's mtime alone (its stamps are unknown; the walk's report says why).
   for (const rel of gits.keys()) {

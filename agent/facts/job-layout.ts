@@ -1,5 +1,5 @@
 import { lstatSync } from 'node:fs';
-import { walk, type ListedDir } from '../util/walk.js';
+import { walk, type ListedDir, type WalkEntry } from '../util/walk.js';
 import { fsPathOf } from '../util/walk-paths.js';
 import type { RunnerDirKind } from './runner-dirs.js';
 
@@ -41,12 +41,13 @@ const JENKINS_AUX = /@(tmp|script|libs|caches)$/;
  * A walk of its own, shallow: it never descends below a job dir's children.
  */
 export async function layoutJobs(start: string, kind: RunnerDirKind, signal?: AbortSignal): Promise<LayoutResult> {
-  const jobs = new Map<string, LayoutJob>();
-  const result: LayoutResult = { jobs };
-  const addJob = (rel: string, exact: boolean, mtimeMs: number) => {
-    if (jobs.size >= MAX_LAYOUT_JOBS) result.note = `more than ${MAX_LAYOUT_JOBS} job dirs: the rest are counted only where they hold .git`;
-    else jobs.set(rel, { rel, exact, lastUsedMs: mtimeMs });
-  };
+  if (kind === 'builds') {
+    // Alone: a project's listing is all the layout needs of it, so nothing below it is visited.
+    const gitlab = new GitlabLayout();
+    await walk(start, { listed: (d) => gitlab.listed(d), entry: (e) => gitlab.entry(e) }, { signal, label: 'job layout' });
+    return gitlab.result;
+  }
+  const result: LayoutResult = { jobs: new Map() };
   if (kind === 'actions-work' || kind === 'jenkins-work') {
     await walk(
       start,
@@ -54,55 +55,81 @@ export async function layoutJobs(start: string, kind: RunnerDirKind, signal?: Ab
         entry(e) {
           if (e.kind !== 'dir') return false;
           if (e.depth === 1) return kind === 'actions-work' ? !e.name.startsWith('_') : e.name === 'workspace';
-          if (!JENKINS_AUX.test(e.name) || kind === 'actions-work') addJob(e.rel, e.exact, e.stat()?.mtimeMs ?? 0);
+          if (!JENKINS_AUX.test(e.name) || kind === 'actions-work') addJob(result, e.rel, e.exact, e.stat()?.mtimeMs ?? 0);
           return false;
         },
       },
       { signal, label: 'job layout' },
     );
-    return result;
   }
-  if (kind !== 'builds') return result;
-  // GitLab: a dir below a group is the project when its listing holds .git
-  // or its parent's listing holds its `.tmp` sibling (or it ends in -empty);
-  // otherwise it is a group. A project's own entries are never visited: the
-  // layout lists each group and candidate once, not the checkouts' trees.
-  const pending = new Map<string, boolean>(); // candidates not yet listed: rel -> exact
-  /** The dir whose entries are being visited (a group): its listing answers "is there a `<name>.tmp`?". */
-  let group: ListedDir | null = null;
-  await walk(
-    start,
-    {
-      listed(d) {
-        const exact = pending.get(d.rel);
-        if (exact !== undefined) {
-          pending.delete(d.rel);
-          // Too large to hold (streamed): counted as one job dir rather than each of its entries as a candidate.
-          if (d.has('.git') !== false) {
-            addJob(d.rel, exact, d.mtimeMs);
-            return false;
-          }
-        }
-        group = d;
-        return true;
-      },
-      entry(e) {
-        if (e.kind !== 'dir' || e.depth > MAX_GITLAB_DEPTH + 1) return false;
-        if (e.depth === 1) return true;
-        if (e.depth === 2) return /^\d+$/.test(e.name);
-        // A child of a group (the concurrency dir, or a candidate that held no .git).
-        if (e.name.endsWith('.tmp')) return false;
-        const tmp = group?.has(`${e.raw}.tmp`) ? (lstatSync(fsPathOf(`${group.path}/${e.raw}.tmp`), { throwIfNoEntry: false }) ?? null) : null;
-        if (tmp?.isDirectory() || e.name.endsWith('-empty') || pending.size >= MAX_LAYOUT_JOBS) {
-          addJob(e.rel, e.exact, Math.max(e.stat()?.mtimeMs ?? 0, tmp?.isDirectory() ? tmp.mtimeMs : 0));
-          return false;
-        }
-        pending.set(e.rel, e.exact);
-        return true;
-      },
-    },
-    { signal, label: 'job layout' },
-  );
-  // A candidate never listed (unreadable, swapped, gone) is neither: the build scan reports the dir and counts what holds .git.
   return result;
+}
+
+function addJob(result: LayoutResult, rel: string, exact: boolean, mtimeMs: number): void {
+  if (result.jobs.size >= MAX_LAYOUT_JOBS) result.note = `more than ${MAX_LAYOUT_JOBS} job dirs: the rest are counted only where they hold .git`;
+  else result.jobs.set(rel, { rel, exact, lastUsedMs: mtimeMs });
+}
+
+/**
+ * The GitLab layout, decided listing by listing: fed a walk's `listed` and
+ * `entry` calls, alone (layoutJobs) or inside the build scan's own walk, so
+ * one walk of a builds dir both finds the job dirs and scans them. A dir
+ * below a group is the project when its listing holds .git or its parent's
+ * listing holds its `.tmp` sibling (or it ends in -empty); otherwise it is a
+ * group, and its subdirs are candidates in turn. Its answers say what the
+ * layout needs walked: a project's listing, never what is below it.
+ */
+export class GitlabLayout {
+  readonly result: LayoutResult = { jobs: new Map() };
+  /** Candidates not yet listed: rel -> exact. */
+  private readonly pending = new Map<string, boolean>();
+  /** Groups (the concurrency dirs, and candidates that held no .git): their subdirs are candidates. */
+  private readonly groups = new Set<string>();
+  /** The dir whose entries come next, and what they are to the layout. */
+  private current: ListedDir | null = null;
+  private mode: 'tokens' | 'concurrency' | 'candidates' | 'none' = 'none';
+
+  /** A dir was listed; false: the layout needs none of its entries (a project, or not the layout's). */
+  listed(d: ListedDir): boolean {
+    const rel = d.rel;
+    this.current = d;
+    this.mode = 'none';
+    if (d.depth === 0) this.mode = 'tokens';
+    else if (d.depth === 1) this.mode = 'concurrency';
+    else if (this.groups.has(rel)) this.mode = 'candidates';
+    else {
+      const exact = this.pending.get(rel);
+      if (exact === undefined) return false;
+      this.pending.delete(rel);
+      // Too large to hold (streamed): one job dir rather than each of its entries a candidate.
+      if (d.has('.git') !== false) {
+        addJob(this.result, rel, exact, d.mtimeMs);
+        return false;
+      }
+      this.groups.add(rel);
+      this.mode = 'candidates';
+    }
+    return true;
+  }
+
+  /** An entry of the dir last listed; true: the layout needs it walked (listed). */
+  entry(e: WalkEntry): boolean {
+    if (this.mode === 'none' || e.kind !== 'dir' || e.depth > MAX_GITLAB_DEPTH + 1) return false;
+    if (this.mode === 'tokens') return true;
+    if (this.mode === 'concurrency') {
+      if (!/^\d+$/.test(e.name)) return false;
+      this.groups.add(e.rel);
+      return true;
+    }
+    if (e.name.endsWith('.tmp')) return false;
+    const group = this.current!;
+    const tmp = group.has(`${e.raw}.tmp`) ? (lstatSync(fsPathOf(`${group.path}/${e.raw}.tmp`), { throwIfNoEntry: false }) ?? null) : null;
+    if (tmp?.isDirectory() || e.name.endsWith('-empty') || this.pending.size >= MAX_LAYOUT_JOBS) {
+      addJob(this.result, e.rel, e.exact, Math.max(e.stat()?.mtimeMs ?? 0, tmp?.isDirectory() ? tmp.mtimeMs : 0));
+      return false;
+    }
+    // A candidate: its listing says (one never listed, unreadable or swapped, is neither; the scan reports the dir).
+    this.pending.set(e.rel, e.exact);
+    return true;
+  }
 }

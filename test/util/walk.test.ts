@@ -167,7 +167,7 @@ describe('walk: bytes, depth, swaps, stops', () => {
       listed(d) {
         events.push(`listed ${d.rel} git=${d.has('.git')} deep=${d.has('deep')} nope=${d.has('nope')}`);
         times[d.rel] = [d.mtimeMs, d.parentMtimeMs];
-        if (d.name === 'skip') return false;
+        return d.name !== 'skip';
       },
       entry: (e) => void events.push(`entry ${e.rel}`),
     });
