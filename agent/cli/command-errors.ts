@@ -1,7 +1,6 @@
 import { closeSync, constants, existsSync, openSync } from 'node:fs';
 import { ConfigError } from '../config/load.js';
 import { TrustError } from '../host/trust.js';
-import { createLogger } from '../log.js';
 import { errorText } from '../report/neutralize.js';
 import { UsageError } from './args.js';
 
@@ -18,7 +17,7 @@ export function requireProcFd(): void {
 }
 
 /** A command's failure as its exit code, said on stderr; never a stack trace. */
-export function commandError(err: unknown): number {
+export async function commandError(err: unknown): Promise<number> {
   // A state, config or credential path that is not root-controlled: exit 2, the path and the reason.
   if (err instanceof UsageError || err instanceof ConfigError || err instanceof TrustError) {
     // Messages may hold paths and names a job chose (HostError: "<path>: permission denied").
@@ -26,6 +25,8 @@ export function commandError(err: unknown): number {
     if (err instanceof UsageError) process.stderr.write('see: runnerguard --help\n');
     return 2;
   }
+  // The logger (pino) only now: loading it costs every start-up about 12 ms.
+  const { createLogger } = await import('../log.js');
   const log = createLogger();
   log.error({ err }, 'internal error');
   process.stderr.write(`runnerguard: internal error: ${errorText(err)}\n`);

@@ -39,6 +39,6 @@ export async function main(argv: string[]): Promise<number> {
     if (NEEDS_PROC.has(cmd)) requireProcFd();
     return await (await load())(rest);
   } catch (err) {
-    return commandError(err);
+    return await commandError(err);
   }
 }

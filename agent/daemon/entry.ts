@@ -23,7 +23,7 @@ async function daemonMain([cmd, ...rest]: string[]): Promise<number> {
     const cycleScript = fileURLToPath(new URL(`./${__RUNNERGUARD_MAIN_FILE__}`, import.meta.url));
     return await runDaemon(rest, { facts: JSON.parse(__RUNNERGUARD_CATALOGUE_FACTS__) as CatalogueFacts, cycleScript });
   } catch (err) {
-    return commandError(err);
+    return await commandError(err);
   }
 }
 
@@ -31,7 +31,7 @@ daemonMain(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
   },
-  (err: unknown) => {
-    process.exitCode = commandError(err);
+  async (err: unknown) => {
+    process.exitCode = await commandError(err);
   },
 );

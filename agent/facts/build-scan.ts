@@ -47,6 +47,8 @@ export interface ScannedDir {
 
 const GIT_STAMPS = ['index', 'HEAD', 'FETCH_HEAD', 'ORIG_HEAD'];
 const CREDENTIAL_NAMES = new Set(['.netrc', '_netrc', '.git-credentials', '.npmrc']);
+/** Every file name isCredentialFile can say yes to: the walk visits only these files. */
+const CREDENTIAL_FILE_NAMES: ReadonlySet<string> = new Set([...CREDENTIAL_NAMES, 'config', 'config.json']);
 
 function isCredentialFile(name: string, parentName: string): boolean {
   if (CREDENTIAL_NAMES.has(name)) return true;
@@ -177,7 +179,7 @@ export async function scanDir(env: FactEnv, dir: RunnerDir): Promise<ScannedDir>
         result.unreadable.add(`${rel ? `${base}/${rel}` : base} (${code === 'ECHANGED' ? 'changed during the scan' : code})`);
       },
     },
-    { label: 'scanning', signal: env.signal },
+    { label: 'scanning', signal: env.signal, fileNames: CREDENTIAL_FILE_NAMES },
   );
   if (layout.note) result.unreadable.add(`${base} (${layout.note})`);
   // A .git the walk met but could not list (swapped, unreadable, past the limits): its checkout is counted, and its

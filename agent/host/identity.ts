@@ -48,7 +48,7 @@ export async function offlineIdentity(fs: HostFs): Promise<HostIdentity> {
 
 export async function liveIdentity(fs: HostFs): Promise<HostIdentity> {
   // systeminformation knows the distro quirks; loaded lazily to keep start-up fast.
-  const si = await import('systeminformation');
+  const si = await import('systeminformation/lib/osinfo.js');
   const [info, machineId] = await Promise.all([si.osInfo().catch(() => null), machineIdHash(fs)]);
   const osName = info ? [info.distro, info.release].filter(Boolean).join(' ') : '';
   return {

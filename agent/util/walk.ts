@@ -26,6 +26,12 @@ export interface WalkOptions {
   label?: string;
   /** Stops the walk (between dirs and every few thousand entries); the stats say so. */
   signal?: AbortSignal;
+  /**
+   * Names (raw, latin1) of the non-dir entries the visitor wants to see; the
+   * others are counted, not visited: no object, no call for each file of a
+   * tree when only a few names matter. Default: every entry is visited.
+   */
+  fileNames?: ReadonlySet<string>;
 }
 
 export interface WalkStats {
@@ -186,8 +192,17 @@ export async function walk(start: string, visitor: WalkVisitor, opts: WalkOption
         const entries: Iterable<Dirent> = huge ? streamDir(listPrefix.slice(0, -1)) : readdirSync(listPrefix.slice(0, -1), LIST);
         if (visitor.listed && visitor.listed(new ListedDir(dir, listPrefix, huge ? null : (entries as Dirent[]))) === false) continue;
         let inDir = 0;
+        const only = opts.fileNames;
         for (const d of entries) {
           const raw = d.name; // latin1: one char per byte
+          if (only && !only.has(raw) && !d.isDirectory() && kindOf(d) !== null) {
+            stats.files++;
+            if (++inDir % 4096 === 0) {
+              await pause();
+              if (opts.signal?.aborted) break;
+            }
+            continue;
+          }
           const bytes = ASCII.test(raw) ? null : Buffer.from(raw, 'latin1');
           const decoded = bytes ? decodeExact(bytes) : raw;
           let kind: EntryKind | null = kindOf(d);

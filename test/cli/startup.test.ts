@@ -44,9 +44,13 @@ describe('start-up', () => {
   });
 
   it('a command loads them (the probe sees what it should)', async () => {
-    const r = await loaded(['checks']);
-    expect(r.code).toBe(0);
-    expect(r.out).toContain('RG-BUILD-001');
-    expect(r.modules).toContain('child_process');
+    const root = mkdtempSync(path.join(os.tmpdir(), 'rg-startup-root-'));
+    try {
+      const r = await loaded(['audit', '--root', root, '--only', 'RG-BUILD-001', '--format', 'json']);
+      expect(r.out).toContain('"RG-BUILD-001"');
+      expect(r.modules).toContain('child_process');
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });

@@ -191,6 +191,16 @@ describe('walk: bytes, depth, swaps, stops', () => {
     expect(seen['huge']).toBeNull();
   });
 
+  it('fileNames: every file is counted, only the named ones (and every dir) are visited', async () => {
+    for (let i = 0; i < 50; i++) await t.file(`/b/d${i % 5}/f${i}`, 'x');
+    await t.file('/b/d1/.netrc', 'x');
+    await t.symlink('/b/d2/.netrc', '/etc/passwd');
+    const seen: string[] = [];
+    const stats = await walk(t.p('/b'), { entry: (e) => void seen.push(`${e.kind} ${e.rel}`) }, { fileNames: new Set(['.netrc']) });
+    expect(stats.files).toBe(52);
+    expect(seen.sort()).toEqual(['dir d0', 'dir d1', 'dir d2', 'dir d3', 'dir d4', 'file d1/.netrc', 'symlink d2/.netrc']);
+  });
+
   it('stops on its signal between dirs, and says how much it left', async () => {
     for (let i = 0; i < 50; i++) await t.dir(`/b/${i}/x`);
     const ac = new AbortController();
