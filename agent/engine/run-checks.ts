@@ -30,6 +30,8 @@ export interface AuditOptions {
   config: AgentConfig;
   checks: Check[];
   now?: () => Date;
+  /** Facts (and the secrets they found) to share with what runs after the audit: a plan reuses the audit's walks. */
+  shared?: { facts: Facts; secrets: SecretRegistry };
 }
 
 class CheckTimeout extends Error {}
@@ -112,8 +114,8 @@ export async function runAudit(opts: AuditOptions): Promise<Report> {
   const now = opts.now ?? (() => new Date());
   const started = now();
   const t0 = performance.now();
-  const secrets = new SecretRegistry();
-  const facts = createFacts(opts.host, opts.config, secrets, started);
+  const secrets = opts.shared?.secrets ?? new SecretRegistry();
+  const facts = opts.shared?.facts ?? createFacts(opts.host, opts.config, secrets, started);
   const checkDurationsMs: Record<string, number> = {};
   const [identity, results] = await Promise.all([
     opts.host.identity(),

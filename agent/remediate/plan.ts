@@ -52,9 +52,10 @@ export function actionable(report: Report, id: string): Finding[] {
  */
 export async function planRemediations(opts: { host: Host; config: AgentConfig; checks: Check[]; remediations: Remediation[]; stateDir: string; now?: Date }): Promise<{ report: Report; planned: PlannedRemediation[] }> {
   const ids = new Set(opts.remediations.map((r) => r.meta.id));
-  const report = await runAudit({ host: opts.host, config: opts.config, checks: opts.checks.filter((c) => ids.has(c.meta.id)) });
+  // One set of facts for the audit and the plans: the plans act on what the findings saw, and the build dirs are walked once.
   const secrets = new SecretRegistry();
   const facts = createFacts(opts.host, opts.config, secrets, opts.now);
+  const report = await runAudit({ host: opts.host, config: opts.config, checks: opts.checks.filter((c) => ids.has(c.meta.id)), shared: { facts, secrets } });
   const planned: PlannedRemediation[] = [];
   const overlay = new Map<string, string>();
   const host = overlaid(opts.host, overlay);

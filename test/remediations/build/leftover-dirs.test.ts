@@ -10,6 +10,7 @@ import { applyPlans } from '../../../agent/remediate/apply.js';
 import { planRemediations } from '../../../agent/remediate/plan.js';
 import { renderPlans } from '../../../agent/remediate/render.js';
 import { rollbackRun } from '../../../agent/remediate/rollback.js';
+import { walkActivity } from '../../../agent/util/walk.js';
 import credentialFiles from '../../../remediations/build/credential-files.js';
 import leftoverDirs from '../../../remediations/build/leftover-dirs.js';
 import { caseConfig } from '../../helpers/remediation-cases.js';
@@ -66,6 +67,23 @@ async function plan(config: Awaited<ReturnType<typeof caseConfig>>, remediations
 }
 
 const CHECKOUT_BYTES = (src: number) => 21 + 64 + 151 + src; // HEAD + index + .git/config (jobCheckout's default remote) + src/main.c
+
+describe('RG-BUILD-001: planning reuses the audit\'s walk', () => {
+  it('the builds dir is walked once for the findings and the plan, not once each', async () => {
+    const { config } = await host();
+    for (let i = 0; i < 200; i++) await t.dir(`${FRESH}/src/d${i}`);
+    const a0 = walkActivity.dirsOpened;
+    await runAudit({ host: createHost({ root: t.root }), config, checks: [check] });
+    const audit = walkActivity.dirsOpened - a0;
+    const p0 = walkActivity.dirsOpened;
+    const p = await plan(config);
+    const planning = walkActivity.dirsOpened - p0;
+    expect(p.plans[0]?.steps).toHaveLength(2);
+    expect(audit).toBeGreaterThan(200);
+    // What planning adds to the audit's walk: the two old checkouts' trees (sized and pinned), not the 200 dirs again.
+    expect(planning - audit).toBeLessThan(40);
+  });
+});
 
 describe('RG-BUILD-001: plan, apply (check passes), again (no-op), rollback (deleted stays deleted, the rest as it was)', () => {
   it('deletes the two old checkouts and nothing else', async () => {
