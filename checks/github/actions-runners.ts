@@ -24,6 +24,18 @@ export function unitEvidence(r: ActionsRunner): string {
   return `unit ${r.unit.path}${r.unit.dropIns.length ? ` (+ ${r.unit.dropIns.join(', ')})` : ''}`;
 }
 
+/**
+ * Who the runner's jobs run as, as discovery decided it (agent/facts/github.ts,
+ * the one place that does): the unit's User=, root when it has none;
+ * without a unit, the uid of its running Runner.Listener, else the owner of
+ * the dir and its .runner when they agree. `from` says which, for evidence.
+ * Null when nothing tells.
+ */
+export function jobUserOf(r: ActionsRunner): { user: string; from: string } | null {
+  if (r.unit) return r.user ? { user: r.user, from: r.userFrom ?? `User= of ${r.unit.path}` } : { user: 'root', from: `${r.unit.path} sets no User=` };
+  return r.user && r.userFrom ? { user: r.user, from: r.userFrom } : null;
+}
+
 /** "mode 0600 owner gh:gh" */
 export function modeOwner(st: FileStat, users: UserDb): string {
   return `mode ${st.mode.toString(8).padStart(4, '0')} owner ${users.userName(st.uid)}:${users.groupName(st.gid)}`;

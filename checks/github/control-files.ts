@@ -5,7 +5,7 @@ import { splitExecStart, unitValue, unitValues } from '../../agent/facts/systemd
 import type { FileStat, HostFs, UserDb } from '../../agent/host/index.js';
 import { isHostError } from '../../agent/host/index.js';
 import { REF } from '../references.js';
-import { forEachActionsRunner, modeOwner } from './actions-runners.js';
+import { forEachActionsRunner, jobUserOf, modeOwner, unitEvidence } from './actions-runners.js';
 
 const HOOKS = ['ACTIONS_RUNNER_HOOK_JOB_STARTED', 'ACTIONS_RUNNER_HOOK_JOB_COMPLETED'];
 const truthy = (v: string | undefined) => v !== undefined && /^(1|true|yes|on)$/i.test(v.trim());
@@ -20,11 +20,14 @@ export function writableBy(users: UserDb, user: string, st: FileStat): boolean {
   return (st.mode & 0o002) !== 0;
 }
 
-/** The user whose jobs the runner runs: the unit's User=, else the runner dir's owner. */
-async function jobUser(fs: HostFs, users: UserDb, r: ActionsRunner): Promise<string | null> {
-  if (r.unit) return r.user ?? 'root';
-  const st = await fs.stat(r.dir).catch(() => null);
-  return st ? users.userName(st.uid) : null;
+/** What the dir and its .runner are, unfollowed: why discovery could not tell the user. */
+async function ownersEvidence(fs: HostFs, users: UserDb, r: ActionsRunner): Promise<string[]> {
+  const out: string[] = [];
+  for (const p of [r.dir, `${r.dir}/.runner`]) {
+    const st = await fs.lstat(p).catch((err: unknown) => (isHostError(err) ? err.code : 'EIO'));
+    out.push(`${p}: ${st === null ? 'missing' : typeof st === 'string' ? `cannot be looked at (${st})` : st.kind === 'symlink' ? 'a symlink' : modeOwner(st, users)}`);
+  }
+  return out;
 }
 
 /** The unit's Environment= assignments, for hook paths set there. */
@@ -56,6 +59,7 @@ export default defineCheck({
     reads: [
       '<runner dir>/.env (KEY=VALUE), .path, the ACTIONS_RUNNER_HOOK_JOB_STARTED/COMPLETED scripts it or the unit names (mode, owner, their dirs)',
       '<runner dir>/.runner ("disableUpdate"); actions.runner.*.service ExecStart, User=, Environment=',
+      'the user jobs run as, as discovery found it: User= of the unit; without one the uid of its running Runner.Listener (/proc, live), else the owner of the dir and its .runner when they agree',
       '/etc/passwd, /etc/group of the target',
     ],
     remediation: {
@@ -67,11 +71,18 @@ export default defineCheck({
     const users = await ctx.host.users();
     const { fs } = ctx.host;
     return forEachActionsRunner(ctx, async (r): Promise<FindingDraft> => {
-      const user = await jobUser(fs, users, r);
-      if (!user) return verdict.error(r.subject, `${r.dir}: cannot be looked at, so the user its jobs run as is unknown`);
+      const who = jobUserOf(r);
+      if (!who) {
+        return verdict.error(
+          r.subject,
+          `the user its jobs run as is unknown: no unit names one, no running Runner.Listener of it was seen, and ${r.dir} is not a dir whose owner also owns its .runner`,
+          [unitEvidence(r), ...(await ownersEvidence(fs, users, r))],
+        );
+      }
+      const { user } = who;
       const fail: string[] = [];
       const warn: string[] = [];
-      const evidence: string[] = [`jobs run as ${user}${r.unit ? '' : ` (owner of ${r.dir}, no unit)`}`];
+      const evidence: string[] = [`jobs run as ${user}: ${who.from}`];
       const env = new Map([...unitEnv(r), ...r.env]);
       const targets: Array<[path: string, what: string]> = [[`${r.dir}/.env`, '.env'], [`${r.dir}/.path`, '.path']];
       for (const k of HOOKS) {

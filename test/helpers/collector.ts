@@ -26,6 +26,13 @@ export class Collector {
   readonly bodies: string[] = [];
   /** TCP connections accepted, before any TLS: zero proves nothing at all reached it. */
   connections = 0;
+  /** Replies written, whatever the client then did (a killed one never reads its reply). */
+  replies = 0;
+  /**
+   * Requests not yet answered nor abandoned before their body ended: while
+   * one is open, a reply (and a report in `received`) may still come of it.
+   */
+  open = 0;
   private server!: https.Server;
   port = 0;
 
@@ -49,13 +56,22 @@ export class Collector {
       { key: read(this.pki.serverKey), cert: read(this.pki.serverCert), ca: read(this.pki.caCert), requestCert: true, rejectUnauthorized: true },
       (req, res) => {
         this.requests++;
+        this.open++;
+        let ended = false;
+        // A client killed mid-body: no 'end', so no reply is coming of this one.
+        req.on('close', () => {
+          if (!ended) this.open--;
+        });
         const chunks: Buffer[] = [];
         req.on('data', (c: Buffer) => chunks.push(c));
         req.on('end', () => {
+          ended = true;
           const all = Buffer.concat(chunks);
           this.bodies.push((req.headers['content-encoding'] === 'gzip' ? gunzipSync(all) : all).toString('utf8'));
           const reply = this.script.shift() ?? { status: 200 };
           const respond = () => {
+            this.replies++;
+            this.open--;
             if (req.headers.authorization !== `Bearer ${this.token}`) {
               res.writeHead(401).end('bad token');
               return;

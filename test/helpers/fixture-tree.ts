@@ -101,38 +101,32 @@ export class FixtureTree {
   }
 }
 
-/** The unit `gitlab-runner install` writes, with its quoted arguments. */
-export function gitlabRunnerUnit(opts: { user?: string; userArg?: string; config?: string; extra?: string } = {}): string {
-  const args = ['"run"', '"--working-directory"', '"/home/gitlab-runner"'];
-  if (opts.config) args.push('"--config"', `"${opts.config}"`);
-  args.push('"--service"', '"gitlab-runner"');
-  if (opts.userArg) args.push('"--user"', `"${opts.userArg}"`);
-  return `[Unit]
-Description=GitLab Runner
-ConditionFileIsExecutable=/usr/bin/gitlab-runner
-After=network.target
-
-[Service]
-StartLimitInterval=5
-StartLimitBurst=10
-ExecStart=/usr/bin/gitlab-runner ${args.join(' ')}
-${opts.user ? `User=${opts.user}\n` : ''}Restart=always
-RestartSec=120
-EnvironmentFile=-/etc/sysconfig/gitlab-runner
-${opts.extra ?? ''}
-[Install]
-WantedBy=multi-user.target
-`;
+export interface GitlabRunnerUnitOptions {
+  /** --service NAME, also the EnvironmentFile's name; gitlab-runner by default. */
+  service?: string;
+  /** --working-directory; /home/gitlab-runner by default. */
+  workingDirectory?: string;
+  config?: string;
+  /** --user U: the runner drops to U for jobs. */
+  userArg?: string;
+  /** A User= line (an admin's edit: the whole service runs as that user). */
+  user?: string;
+  /** --user-service: no --user, WantedBy=default.target; the caller puts it in ~/.config/systemd/user. */
+  userService?: boolean;
+  /** More [Service] lines. */
+  extra?: string;
 }
 
 /**
- * The unit `gitlab-runner install` writes through kardianos/service for
- * `--service NAME --config PATH [--user U]`, or with `--user-service` (run
- * by a user: no --user, WantedBy=default.target; the caller puts it in
- * ~/.config/systemd/user).
+ * The unit `gitlab-runner install` writes through kardianos/service, its
+ * quoted arguments in the order it writes them: `run --working-directory W
+ * [--config C] --service NAME [--user U]`.
  */
-export function gitlabRunnerServiceUnit(o: { service: string; config: string; workingDirectory: string; userArg?: string; userService?: boolean }): string {
-  const args = ['"run"', '"--config"', `"${o.config}"`, '"--working-directory"', `"${o.workingDirectory}"`, '"--service"', `"${o.service}"`];
+export function gitlabRunnerUnit(o: GitlabRunnerUnitOptions = {}): string {
+  const service = o.service ?? 'gitlab-runner';
+  const args = ['"run"', '"--working-directory"', `"${o.workingDirectory ?? '/home/gitlab-runner'}"`];
+  if (o.config) args.push('"--config"', `"${o.config}"`);
+  args.push('"--service"', `"${service}"`);
   if (o.userArg) args.push('"--user"', `"${o.userArg}"`);
   return `[Unit]
 Description=GitLab Runner
@@ -143,10 +137,10 @@ After=network.target
 StartLimitInterval=5
 StartLimitBurst=10
 ExecStart=/usr/bin/gitlab-runner ${args.join(' ')}
-Restart=always
+${o.user ? `User=${o.user}\n` : ''}Restart=always
 RestartSec=120
-EnvironmentFile=-/etc/sysconfig/${o.service}
-
+EnvironmentFile=-/etc/sysconfig/${service}
+${o.extra ?? ''}
 [Install]
 WantedBy=${o.userService ? 'default.target' : 'multi-user.target'}
 `;

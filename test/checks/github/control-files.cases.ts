@@ -2,7 +2,7 @@ import { chmod, chown } from 'node:fs/promises';
 import check from '../../../checks/github/control-files.js';
 import { defineCases } from '../../helpers/check-cases.js';
 import type { FixtureTree } from '../../helpers/fixture-tree.js';
-import { actionsRunner, DIR, dotRunner, runnerDirs, SUBJECT } from './fixture.js';
+import { actionsRunner, DIR, dotRunner, runnerDirs, runnerUnit, SUBJECT, UNIT } from './fixture.js';
 
 /** The hardened layout: the runner dir and its control files root's, _work and _diag the runner's. */
 async function rootOwned(t: FixtureTree, env = 'LANG=C.UTF-8\n'): Promise<void> {
@@ -90,7 +90,42 @@ export default defineCases({
         await chown(t.p(DIR), 1200, 1200);
       },
       config: runnerDirs(DIR),
-      expect: [{ status: 'fail', subject: SUBJECT, evidence: [`jobs run as gh (owner of ${DIR}, no unit)`] }],
+      expect: [{ status: 'fail', subject: SUBJECT, evidence: [`jobs run as gh: owner of ${DIR} and of its .runner (no unit names a user)`] }],
+    },
+    {
+      name: 'a unit without User=: jobs run as root, and the evidence says why',
+      build: async (t) => {
+        await rootOwned(t);
+        await t.unit(UNIT, runnerUnit({ user: '' }));
+      },
+      expect: [{ status: 'fail', subject: SUBJECT, message: /^root \(the job user\) can rewrite \.env/, evidence: [`jobs run as root: /etc/systemd/system/${UNIT} sets no User=`] }],
+    },
+  ],
+  errors: [
+    {
+      // Judged as the link target's owner (ci, who cannot write .env), this passed; gh can rewrite it.
+      name: 'attacker: the runner dir in the job user\'s home swapped for a link to a dir another user owns: its owner is not taken for the job user',
+      build: async (t) => {
+        await t.useradd('gh', { uid: 1200 });
+        await t.useradd('ci', { uid: 1300 });
+        await t.file('/mnt/ci/runner/.runner', dotRunner(), { mode: 0o644, uid: 1300, gid: 1300 });
+        await t.file('/mnt/ci/runner/.env', 'LANG=C.UTF-8\n', { mode: 0o644, uid: 1200, gid: 1200 });
+        await chown(t.p('/mnt/ci/runner'), 1300, 1300);
+        await chmod(t.p('/mnt/ci/runner'), 0o555);
+        await t.symlink(DIR, '/mnt/ci/runner');
+      },
+      config: runnerDirs(DIR),
+      expect: [{ status: 'error', subject: SUBJECT, message: /^the user its jobs run as is unknown/, evidence: [`${DIR}: a symlink`] }],
+    },
+    {
+      name: 'no unit, no listener, and the dir and its .runner have different owners: the job user is unknown, not guessed',
+      build: async (t) => {
+        await actionsRunner(t, { noUnit: true, env: 'X=1\n' });
+        await chown(t.p(DIR), 1200, 1200);
+        await chown(t.p(`${DIR}/.runner`), 0, 0);
+      },
+      config: runnerDirs(DIR),
+      expect: [{ status: 'error', subject: SUBJECT, evidence: [`${DIR}: mode 0755 owner gh:gh`, `${DIR}/.runner: mode 0644 owner root:root`] }],
     },
   ],
   notApplicable: [{ name: 'no Actions runner', build: async () => {}, expect: [{ status: 'skip', subject: 'github-runner' }] }],

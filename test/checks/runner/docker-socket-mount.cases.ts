@@ -1,7 +1,7 @@
 import check from '../../../checks/runner/docker-socket-mount.js';
 import { defineCases } from '../../helpers/check-cases.js';
 import { CONFIG_PATH, malformed, noRunner, runner, runnerHost } from './fixture.js';
-import { gitlabRunnerInitScript, gitlabRunnerServiceUnit } from '../../helpers/fixture-tree.js';
+import { gitlabRunnerInitScript, gitlabRunnerUnit } from '../../helpers/fixture-tree.js';
 
 const volumes = (list: string) => `\t[runners.docker]\n\t\timage = "alpine:3.20"\n\t\tvolumes = ${list}\n`;
 const hostPath = (keys: string) => `\t[runners.kubernetes]\n\t\tnamespace = "ci"\n\t\t[[runners.kubernetes.volumes.host_path]]\n${keys}`;
@@ -35,8 +35,8 @@ export default defineCases({
         await runnerHost(t, runner('main', 'docker', volumes('["/cache"]')));
         await t.useradd('ci', { uid: 1300 });
         await t.file('/home/ci/.gitlab-runner/config.toml', runner('mine', 'docker', volumes('["/var/run/docker.sock:/var/run/docker.sock"]')), { mode: 0o600, uid: 1300, gid: 1300 });
-        await t.file('/home/ci/.config/systemd/user/gitlab-runner.service', gitlabRunnerServiceUnit({ service: 'gitlab-runner', config: '/home/ci/.gitlab-runner/config.toml', workingDirectory: '/home/ci', userService: true }), { uid: 1300, gid: 1300 });
-        await t.unit('runner-2.service', gitlabRunnerServiceUnit({ service: 'runner-2', config: '/etc/gitlab-runner/runner-2.toml', workingDirectory: '/srv/runner-2', userArg: 'gitlab-runner' }));
+        await t.file('/home/ci/.config/systemd/user/gitlab-runner.service', gitlabRunnerUnit({ service: 'gitlab-runner', config: '/home/ci/.gitlab-runner/config.toml', workingDirectory: '/home/ci', userService: true }), { uid: 1300, gid: 1300 });
+        await t.unit('runner-2.service', gitlabRunnerUnit({ service: 'runner-2', config: '/etc/gitlab-runner/runner-2.toml', workingDirectory: '/srv/runner-2', userArg: 'gitlab-runner' }));
         await t.file('/etc/gitlab-runner/runner-2.toml', runner('two', 'docker', volumes('["/run/docker.sock:/var/run/docker.sock:ro"]')), { mode: 0o600 });
       },
       expect: [

@@ -1,6 +1,6 @@
 import check from '../../../checks/runner/run-as-non-root.js';
 import { defineCases } from '../../helpers/check-cases.js';
-import { gitlabRunnerInitScript, gitlabRunnerServiceUnit, gitlabRunnerUnit, type FixtureTree } from '../../helpers/fixture-tree.js';
+import { gitlabRunnerInitScript, gitlabRunnerUnit, type FixtureTree } from '../../helpers/fixture-tree.js';
 
 const CONFIG = 'concurrent = 1\n[[runners]]\n  name = "r1"\n  executor = "docker"\n';
 
@@ -19,7 +19,7 @@ export default defineCases({
         await t.file('/usr/bin/gitlab-runner', '#!/bin/sh\n', { mode: 0o755 });
         await t.useradd('ci', { uid: 1300 });
         await t.file('/home/ci/.gitlab-runner/config.toml', CONFIG, { mode: 0o600, uid: 1300, gid: 1300 });
-        await t.file('/home/ci/.config/systemd/user/gitlab-runner.service', gitlabRunnerServiceUnit({ service: 'gitlab-runner', config: '/home/ci/.gitlab-runner/config.toml', workingDirectory: '/home/ci', userService: true }), { uid: 1300, gid: 1300 });
+        await t.file('/home/ci/.config/systemd/user/gitlab-runner.service', gitlabRunnerUnit({ service: 'gitlab-runner', config: '/home/ci/.gitlab-runner/config.toml', workingDirectory: '/home/ci', userService: true }), { uid: 1300, gid: 1300 });
       },
       expect: [{ status: 'pass', subject: 'service:gitlab-runner.service', message: 'the service and its jobs run as ci', evidence: ['unit /home/ci/.config/systemd/user/gitlab-runner.service', 'systemd user unit of ci'] }],
     },
@@ -47,7 +47,7 @@ export default defineCases({
       build: async (t) => {
         await withRunnerUser(t);
         await t.unit('gitlab-runner.service', gitlabRunnerUnit({ user: 'gitlab-runner' }));
-        await t.unit('runner-2.service', gitlabRunnerServiceUnit({ service: 'runner-2', config: '/etc/gitlab-runner/runner-2.toml', workingDirectory: '/srv/runner-2' }));
+        await t.unit('runner-2.service', gitlabRunnerUnit({ service: 'runner-2', config: '/etc/gitlab-runner/runner-2.toml', workingDirectory: '/srv/runner-2' }));
         await t.file('/etc/gitlab-runner/runner-2.toml', CONFIG, { mode: 0o600 });
       },
       expect: [
