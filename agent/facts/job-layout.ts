@@ -91,9 +91,11 @@ export class GitlabLayout {
 
   /** A dir was listed; false: the layout needs none of its entries (a project, or not the layout's). */
   listed(d: ListedDir): boolean {
-    const rel = d.rel;
     this.current = d;
     this.mode = 'none';
+    // Below the deepest group: no candidate, and no rel built (O(depth) each) for the dirs of a deep checkout.
+    if (d.depth > MAX_GITLAB_DEPTH + 1) return false;
+    const rel = d.rel;
     if (d.depth === 0) this.mode = 'tokens';
     else if (d.depth === 1) this.mode = 'concurrency';
     else if (this.groups.has(rel)) this.mode = 'candidates';
