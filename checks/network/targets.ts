@@ -3,6 +3,7 @@ import { dockerdBool, dockerFacts } from '../../agent/facts/docker.js';
 import { jenkinsAgentsFact } from '../../agent/facts/jenkins.js';
 import { githubFacts } from '../../agent/facts/github.js';
 import { gitlabFacts } from '../../agent/facts/gitlab.js';
+import { jobUserOf } from '../github/actions-runners.js';
 import { str } from '../runner/runners.js';
 
 export interface UserTarget {
@@ -54,7 +55,13 @@ export async function egressTargets(ctx: CheckContext): Promise<EgressTargets> {
     add(gitlab.jobUser, gitlab.userArg && gitlab.jobUser === gitlab.userArg ? `${unitName}: --user ${gitlab.userArg} (job user)` : `${unitName}: User=${gitlab.serviceUser} (service and job user)`);
     if (gitlab.serviceUser !== gitlab.jobUser && gitlab.serviceUser !== 'root') add(gitlab.serviceUser, `${unitName}: User=${gitlab.serviceUser}`);
   }
-  for (const r of github) add(r.user ?? 'root', `${r.unit?.name ?? r.dir}: User=${r.user ?? '(unset: root)'}`);
+  const unknown: UserTarget[] = [];
+  for (const r of github) {
+    const ju = jobUserOf(r);
+    if (ju) add(ju.user, `${r.unit?.name ?? r.dir}: ${ju.from}`);
+    // Not judged as root's traffic: whose it is is not known.
+    else unknown.push({ subject: r.subject, name: '', groups: [], why: [`${r.dir}: no unit, no running Runner.Listener`], error: `the user of the Actions runner at ${r.dir} could not be told (no unit, no running Runner.Listener, and its dir and .runner do not share an owner): its egress cannot be judged` });
+  }
   for (const a of jenkins) add(a.user, `${a.subject}: runs as ${a.user}`);
   const targets: UserTarget[] = [...names].map(([name, why]) => {
     const u = users.user(name);
@@ -64,6 +71,7 @@ export async function egressTargets(ctx: CheckContext): Promise<EgressTargets> {
     else t.error = `runner user ${name} is not in the target's /etc/passwd: owner-match rules cannot be judged for it`;
     return t;
   });
+  targets.push(...unknown);
 
   const runners = gitlab?.config.ok ? gitlab.config.runners : [];
   const localDocker = runners.filter((r) => (r.executor === 'docker' || r.executor === 'docker-windows') && !/^(tcp|ssh|npipe):/.test(str(r.docker.host) ?? ''));

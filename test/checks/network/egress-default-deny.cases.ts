@@ -95,6 +95,17 @@ export default defineCases({
   ],
   errors: [
     {
+      name: 'attacker: an Actions runner without a unit whose dir and .runner have different owners is not judged as root\'s traffic: error, its user unknown',
+      build: async (t) => {
+        await t.useradd('gh', { uid: 1200 });
+        await t.useradd('ci', { uid: 1300 });
+        await t.dir('/home/gh/actions-runner', { uid: 1200, gid: 1200 });
+        await t.file('/home/gh/actions-runner/.runner', '{"agentName": "gh-1", "workFolder": "_work"}', { uid: 1300, gid: 1300 });
+        await t.file('/etc/iptables/rules.v4', V4_ALLOWLIST);
+      },
+      expect: [{ status: 'error', subject: 'github-runner:/home/gh/actions-runner', message: /^the user of the Actions runner at \/home\/gh\/actions-runner could not be told/ }],
+    },
+    {
       name: 'rules.v4 cut off in the middle (no COMMIT): error naming the file',
       build: async (t) => {
         await shellRunner(t);
