@@ -84,7 +84,7 @@ describe('RG-NET-001/002 planning on fixture hosts', () => {
     expect(got!.refusals).toEqual([
       {
         subject: 'user:root',
-        reason: 'the runner runs as root (actions.runner.acme-app.build-1.service: User=(unset: root)): an owner match on uid 0 would filter all of root\'s traffic; run it as its own user',
+        reason: 'the runner runs as root (actions.runner.acme-app.build-1.service: /etc/systemd/system/actions.runner.acme-app.build-1.service sets no User=): an owner match on uid 0 would filter all of root\'s traffic; run it as its own user',
       },
     ]);
   });
