@@ -4,6 +4,45 @@ import { relOf, type DirRef } from './walk-paths.js';
 
 export type EntryKind = 'dir' | 'file' | 'symlink' | 'other';
 
+export interface WalkVisitor {
+  /** Called for every entry below the start dir. Return false to not descend into a dir. */
+  entry(e: WalkEntry): boolean | void;
+  /**
+   * Called when a dir has been listed (the start dir too), before any of its
+   * entries: the visitor sees the whole listing's names at once (`has`).
+   * Return false to visit none of its entries (nor walk below it).
+   */
+  listed?(d: ListedDir): boolean | void;
+  /** A dir that could not be read or was swapped during the walk (reported, not fatal). */
+  unreadable?(rel: string, code: string): void;
+}
+
+export interface WalkOptions {
+  /** Stay on the start dir's filesystem (find -xdev). Default true. */
+  xdev?: boolean;
+  /** Label for the progress line. */
+  label?: string;
+  /** Stops the walk (between dirs and every few thousand entries); the stats say so. */
+  signal?: AbortSignal;
+  /**
+   * Names (raw, latin1) of the non-dir entries the visitor wants to see; the
+   * others are counted, not visited: no object, no call for each file of a
+   * tree when only a few names matter. Default: every entry is visited.
+   */
+  fileNames?: ReadonlySet<string>;
+}
+
+export interface WalkStats {
+  files: number;
+  dirs: number;
+  unreadable: number;
+  /** The signal stopped the walk before the end. */
+  aborted: boolean;
+  /** Dirs known but not walked (pending when stopped, or over the pending limit). */
+  notWalked: number;
+}
+
+
 /** One entry below the start dir, valid for the duration of the visitor call. */
 export interface WalkEntry {
   /** Name for display: valid UTF-8 as is, other bytes as `\xNN`. */

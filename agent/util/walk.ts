@@ -1,48 +1,10 @@
 import { closeSync, constants, fstatSync, lstatSync, openSync, opendirSync, readdirSync, type Dirent, type Stats } from 'node:fs';
 import { decodeExact, escapeBytes } from './byte-names.js';
-import { Entry, kindOf, ListedDir, type EntryKind, type WalkEntry } from './walk-entry.js';
+import { Entry, kindOf, ListedDir, type EntryKind, type WalkEntry, type WalkOptions, type WalkStats, type WalkVisitor } from './walk-entry.js';
 import { Anchor, ASCII, fdDir, fsPathOf, rawFromAnchor, relOf, type DirRef, type FdCount } from './walk-paths.js';
 import { progress } from './progress.js';
 
-export type { EntryKind, WalkEntry, ListedDir };
-
-export interface WalkVisitor {
-  /** Called for every entry below the start dir. Return false to not descend into a dir. */
-  entry(e: WalkEntry): boolean | void;
-  /**
-   * Called when a dir has been listed (the start dir too), before any of its
-   * entries: the visitor sees the whole listing's names at once (`has`).
-   * Return false to visit none of its entries (nor walk below it).
-   */
-  listed?(d: ListedDir): boolean | void;
-  /** A dir that could not be read or was swapped during the walk (reported, not fatal). */
-  unreadable?(rel: string, code: string): void;
-}
-
-export interface WalkOptions {
-  /** Stay on the start dir's filesystem (find -xdev). Default true. */
-  xdev?: boolean;
-  /** Label for the progress line. */
-  label?: string;
-  /** Stops the walk (between dirs and every few thousand entries); the stats say so. */
-  signal?: AbortSignal;
-  /**
-   * Names (raw, latin1) of the non-dir entries the visitor wants to see; the
-   * others are counted, not visited: no object, no call for each file of a
-   * tree when only a few names matter. Default: every entry is visited.
-   */
-  fileNames?: ReadonlySet<string>;
-}
-
-export interface WalkStats {
-  files: number;
-  dirs: number;
-  unreadable: number;
-  /** The signal stopped the walk before the end. */
-  aborted: boolean;
-  /** Dirs known but not walked (pending when stopped, or over the pending limit). */
-  notWalked: number;
-}
+export type { EntryKind, WalkEntry, ListedDir, WalkOptions, WalkStats, WalkVisitor };
 
 /** Dirs opened by every walk of this process: lets a test see that a stopped walk makes no more progress. */
 export const walkActivity = { dirsOpened: 0 };
@@ -92,12 +54,13 @@ const swapped = (code: string) => (code === 'ENOTDIR' || code === 'ELOOP' ? 'ECH
  * visited depth first, in listing order. The walk yields to the event loop
  * between dirs, so timeouts fire and `signal` stops it.
  *
- * One thread, on purpose: listings read ahead on Node's thread pool (4 at a
- * time, visits kept in order) cost 60% more CPU than they saved in wall time
- * on a 2-core host already busy (bench/build-scan.mjs), and the packaged
- * unit gives the audit half a core (CPUQuota=50%) anyway: what counts is
- * syscalls and objects per entry, which this keeps to one listing, one open
- * and one fstat per dir and one small object per entry.
+ * One thread, on purpose: listings read ahead on Node's thread pool cost
+ * more than they save, measured twice (4 in flight: 60% more CPU; 2 in
+ * flight: 1.2x -> 1.9x du on 100,000 one-file dirs, 1.6x -> 2.1x on 2,000
+ * checkouts; bench/build-scan.mjs), and the packaged unit gives the audit
+ * half a core (CPUQuota=50%) anyway: what counts is syscalls and objects
+ * per entry, which this keeps to one listing, one open and one fstat per
+ * dir, and one small object per entry the visitor wants (fileNames).
  */
 export async function walk(start: string, visitor: WalkVisitor, opts: WalkOptions = {}): Promise<WalkStats> {
   const stats: WalkStats = { files: 0, dirs: 0, unreadable: 0, aborted: false, notWalked: 0 };
