@@ -11,15 +11,15 @@ export function ensurePackages(pkgs) {
   execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing], { stdio: 'ignore', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
 }
 
-/** Runs argv under /usr/bin/time; returns { wallMs, maxRssKb, code }. */
+/** Runs argv under /usr/bin/time; returns { wallMs, cpuMs (user + system), maxRssKb, code }. */
 export function measure(argv, opts = {}) {
   const out = `/tmp/rg-bench-time-${process.pid}`;
   const t0 = process.hrtime.bigint();
-  const r = spawnSync('/usr/bin/time', ['-f', '%M', '-o', out, ...argv], { stdio: opts.stdio ?? 'ignore', cwd: opts.cwd, env: opts.env ?? process.env, maxBuffer: 256 * 1024 * 1024 });
+  const r = spawnSync('/usr/bin/time', ['-f', '%M %U %S', '-o', out, ...argv], { stdio: opts.stdio ?? 'ignore', cwd: opts.cwd, env: opts.env ?? process.env, maxBuffer: 256 * 1024 * 1024 });
   const wallMs = Number(process.hrtime.bigint() - t0) / 1e6;
-  const maxRssKb = Number(readFileSync(out, 'utf8').trim().split('\n').pop());
+  const [rss, user, sys] = readFileSync(out, 'utf8').trim().split('\n').pop().split(' ').map(Number);
   rmSync(out, { force: true });
-  return { wallMs, maxRssKb, code: r.status };
+  return { wallMs, cpuMs: (user + sys) * 1000, maxRssKb: rss, code: r.status };
 }
 
 /** Median of n runs of measure(). */
