@@ -83,8 +83,6 @@ export class GitlabLayout {
   readonly result: LayoutResult = { jobs: new Map() };
   /** Candidates not yet listed: rel -> exact. */
   private readonly pending = new Map<string, boolean>();
-  /** Groups (the concurrency dirs, and candidates that held no .git): their subdirs are candidates. */
-  private readonly groups = new Set<string>();
   /** The dir whose entries come next, and what they are to the layout. */
   private current: ListedDir | null = null;
   private mode: 'tokens' | 'concurrency' | 'candidates' | 'none' = 'none';
@@ -95,11 +93,12 @@ export class GitlabLayout {
     this.mode = 'none';
     // Below the deepest group: no candidate, and no rel built (O(depth) each) for the dirs of a deep checkout.
     if (d.depth > MAX_GITLAB_DEPTH + 1) return false;
-    const rel = d.rel;
     if (d.depth === 0) this.mode = 'tokens';
     else if (d.depth === 1) this.mode = 'concurrency';
-    else if (this.groups.has(rel)) this.mode = 'candidates';
+    // A concurrency dir: a group. Nothing is kept per group once listed, so a job making a million empty groups costs no memory.
+    else if (d.depth === 2) this.mode = /^\d+$/.test(d.name) ? 'candidates' : 'none';
     else {
+      const rel = d.rel;
       const exact = this.pending.get(rel);
       if (exact === undefined) return false;
       this.pending.delete(rel);
@@ -108,7 +107,6 @@ export class GitlabLayout {
         addJob(this.result, rel, exact, d.mtimeMs);
         return false;
       }
-      this.groups.add(rel);
       this.mode = 'candidates';
     }
     return true;
@@ -118,11 +116,7 @@ export class GitlabLayout {
   entry(e: WalkEntry): boolean {
     if (this.mode === 'none' || e.kind !== 'dir' || e.depth > MAX_GITLAB_DEPTH + 1) return false;
     if (this.mode === 'tokens') return true;
-    if (this.mode === 'concurrency') {
-      if (!/^\d+$/.test(e.name)) return false;
-      this.groups.add(e.rel);
-      return true;
-    }
+    if (this.mode === 'concurrency') return /^\d+$/.test(e.name);
     if (e.name.endsWith('.tmp')) return false;
     const group = this.current!;
     const tmp = group.has(`${e.raw}.tmp`) ? (lstatSync(fsPathOf(`${group.path}/${e.raw}.tmp`), { throwIfNoEntry: false }) ?? null) : null;

@@ -48,6 +48,13 @@ describe('layoutJobs (GitLab builds dir)', () => {
     expect(walkActivity.dirsOpened - before).toBeLessThanOrEqual(4);
   });
 
+  it('attacker: 5,000 empty groups and a nested chain of groups make no job dir; the one project among them is found', async () => {
+    for (let i = 0; i < 5000; i++) await t.dir(`${B}/tok/0/g${i}`, JOB);
+    await t.dir(`${B}/tok/0/a/b/c/d/e/f`, JOB);
+    await t.dir(`${B}/tok/0/g4999/p/.git`, JOB);
+    expect(await layout()).toEqual(['tok/0/g4999/p']);
+  });
+
   it('attacker: a .tmp that is a link to a dir, or a file, does not make its sibling a project (a .git file does: git worktrees have one)', async () => {
     await t.dir(`${B}/tok/0/g/linked/inner`, JOB);
     await t.dir('/elsewhere');
