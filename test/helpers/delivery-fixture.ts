@@ -60,7 +60,7 @@ export async function stopAndRemove(collector: Collector | undefined, work: stri
 }
 
 /** [report] timings short enough that a failing delivery gives up within the test. */
-export const QUICK_REPORT: Readonly<Record<string, number>> = { splay_max_ms: 0, retry_base_ms: 50, max_attempts: 1, timeout_ms: 3000, connect_timeout_ms: 1000 };
+const QUICK_REPORT: Readonly<Record<string, number>> = { splay_max_ms: 0, retry_base_ms: 50, max_attempts: 1, timeout_ms: 3000, connect_timeout_ms: 1000 };
 
 export interface DeliveryConfigOptions {
   /** The collector's URL. */
