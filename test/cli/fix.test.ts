@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { chownSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { chownSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildBundle, runCli } from '../helpers/cli.js';
+import { runCli } from '../helpers/cli.js';
+import { makeCliHost, removeCliHost } from '../helpers/cli-host.js';
 import { FixtureTree } from '../helpers/fixture-tree.js';
 import { treeHash } from '../helpers/remediation-cases.js';
 import { unifiedDiff } from '../../agent/remediate/render.js';
@@ -26,8 +26,7 @@ let t: FixtureTree;
 let state: string;
 let cfg: string;
 beforeAll(async () => {
-  bundle = buildBundle();
-  t = await FixtureTree.create();
+  ({ bundle, t, state, cfg } = await makeCliHost('rg-fix-state-'));
   await runnerHost(
     t,
     runner('build-docker', 'docker', '\t[runners.docker]\n\t\ttls_verify = false\n\t\timage = "docker:27"\n\t\tprivileged = true # docker:dind for image builds\n\t\tdisable_cache = false\n\t\tvolumes = [\n\t\t\t"/cache",\n\t\t\t# let jobs talk to the host daemon\n\t\t\t"/var/run/docker.sock:/var/run/docker.sock",\n\t\t]\n\t\tpull_policy = "if-not-present"\n\t\tshm_size = 0\n') +
@@ -37,15 +36,8 @@ beforeAll(async () => {
     REAL,
   );
   await t.file(CONFIG_PATH, readFileSync(t.p(CONFIG_PATH)), { mode: 0o644 });
-  state = mkdtempSync(path.join(os.tmpdir(), 'rg-fix-state-'));
-  cfg = path.join(state, 'config.toml');
-  writeFileSync(cfg, `[agent]\nstate_dir = "${state}/state"\n`, { mode: 0o600 });
 });
-afterAll(async () => {
-  await t.remove();
-  rmSync(state, { recursive: true, force: true });
-  rmSync(path.dirname(bundle), { recursive: true, force: true });
-});
+afterAll(() => removeCliHost({ bundle, t, state }));
 
 describe('runnerguard fix and rollback (built bundle, fixture root)', () => {
   it('fix prints the plan with impacts and unified diffs, and changes nothing', async () => {

@@ -6,40 +6,10 @@
  */
 import { existsSync, readFileSync, promises as fsp } from 'node:fs';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { buildBundle } from '../helpers/cli.js';
-import { DaemonUnderTest, HttpCollector } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { until, useDaemonSuite } from './harness.js';
 
-let bundle: string;
-const open: Array<{ cleanup?: () => Promise<void>; close?: () => Promise<void> }> = [];
-
-beforeAll(() => {
-  bundle = buildBundle();
-});
-afterAll(async () => {
-  await fsp.rm(path.dirname(bundle), { recursive: true, force: true });
-});
-afterEach(async () => {
-  for (const o of open.splice(0)) await (o.cleanup ?? o.close)!.call(o);
-});
-
-async function daemon(): Promise<DaemonUnderTest> {
-  const d = new DaemonUnderTest(bundle);
-  open.push(d);
-  return d;
-}
-async function collector(): Promise<HttpCollector> {
-  const c = await new HttpCollector().start();
-  open.push(c);
-  return c;
-}
-const until = async (cond: () => boolean, what: string, timeoutMs = 30_000) => {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-};
+const { daemon, collector } = useDaemonSuite();
 const alive = (pid: number) => existsSync(`/proc/${pid}`) && !/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, 'utf8'));
 const report = (url: string, extra = '') => `\n[report]\nurl = "${url}"\nsplay_max_ms = 0\nmax_attempts = 1\n${extra}`;
 

@@ -7,6 +7,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { afterAll, afterEach, beforeAll } from 'vitest';
+import { buildBundle } from '../helpers/cli.js';
 
 export interface LogLine {
   level: number;
@@ -118,5 +120,53 @@ export class DaemonUnderTest {
       await this.exit;
     }
     await fsp.rm(this.dir, { recursive: true, force: true });
+  }
+}
+
+export interface DaemonSuite {
+  /** A daemon on the suite's bundle in a temp dir of its own; cleaned up after the test. */
+  daemon(): DaemonUnderTest;
+  /** A started collector; closed after the test. */
+  collector(): Promise<HttpCollector>;
+}
+
+/**
+ * Registers the hooks the daemon tests share (in the describe it is called
+ * in, or the file): the bundle is built before all tests and removed after
+ * them; what daemon() and collector() handed out is cleaned up after each
+ * test, in the order it was handed out.
+ */
+export function useDaemonSuite(): DaemonSuite {
+  let bundle: string;
+  const open: Array<DaemonUnderTest | HttpCollector> = [];
+  beforeAll(() => {
+    bundle = buildBundle();
+  });
+  afterAll(async () => {
+    await fsp.rm(path.dirname(bundle), { recursive: true, force: true });
+  });
+  afterEach(async () => {
+    for (const o of open.splice(0)) await (o instanceof DaemonUnderTest ? o.cleanup() : o.close());
+  });
+  return {
+    daemon() {
+      const d = new DaemonUnderTest(bundle);
+      open.push(d);
+      return d;
+    },
+    async collector() {
+      const c = await new HttpCollector().start();
+      open.push(c);
+      return c;
+    },
+  };
+}
+
+/** Polls `cond` every 50 ms; fails naming `what` after timeoutMs. */
+export async function until(cond: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
   }
 }

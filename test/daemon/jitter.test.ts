@@ -5,11 +5,10 @@ import { execFileSync } from 'node:child_process';
 import { promises as fsp } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { machineIdForOffset, offsetFraction, TickDelay, tickOffsetMs } from '../../agent/daemon/jitter.js';
 import { JOB_UID } from '../helpers/attack.js';
-import { buildBundle } from '../helpers/cli.js';
-import { DaemonUnderTest, HttpCollector } from './harness.js';
+import { useDaemonSuite } from './harness.js';
 
 const id = (i: number) => i.toString(16).padStart(32, '0');
 
@@ -82,27 +81,15 @@ describe('the per-host tick offset', () => {
 });
 
 describe('runnerguard daemon: the offset survives a restart', () => {
-  let bundle: string;
-  const open: Array<{ cleanup?: () => Promise<void>; close?: () => Promise<void> }> = [];
-  beforeAll(() => {
-    bundle = buildBundle();
-  });
-  afterAll(async () => {
-    await fsp.rm(path.dirname(bundle), { recursive: true, force: true });
-  });
-  afterEach(async () => {
-    for (const o of open.splice(0)) await (o.cleanup ?? o.close)!.call(o);
-  });
+  const { daemon, collector } = useDaemonSuite();
 
   it('two starts on this host log the same fraction (SHA-256 of /etc/machine-id and the schedule); each tick waits the computed offset before its cycle', async () => {
-    const c = await new HttpCollector().start();
-    open.push(c);
+    const c = await collector();
     const schedule = '*/2 * * * * *';
     const expected = offsetFraction(machineIdForOffset(), schedule);
     const fractions: unknown[] = [];
     for (let i = 0; i < 2; i++) {
-      const d = new DaemonUnderTest(bundle);
-      open.push(d);
+      const d = daemon();
       await d.writeConfig(`schedule = "${schedule}"\ntick_offset_max_ms = 800\n[report]\nurl = "${c.url}"\nsplay_max_ms = 0\nmax_attempts = 1\n`);
       await d.start();
       fractions.push(d.lines.find((l) => l.msg === 'daemon started')!.tickOffsetFraction);

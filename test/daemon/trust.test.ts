@@ -5,34 +5,14 @@
  */
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { buildBundle } from '../helpers/cli.js';
-import { DaemonUnderTest, HttpCollector } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { until, useDaemonSuite } from './harness.js';
 
-let bundle: string;
-const open: Array<{ cleanup?: () => Promise<void>; close?: () => Promise<void> }> = [];
-beforeAll(() => {
-  bundle = buildBundle();
-});
-afterAll(async () => {
-  await fsp.rm(path.dirname(bundle), { recursive: true, force: true });
-});
-afterEach(async () => {
-  for (const o of open.splice(0)) await (o.cleanup ?? o.close)!.call(o);
-});
-
-const until = async (cond: () => boolean, what: string, timeoutMs = 30_000) => {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-};
+const { daemon, collector } = useDaemonSuite();
 
 describe('runnerguard daemon: state dir trust', () => {
   it('start with a state dir uid 999 owns: exit 2 with the path and the reason', async () => {
-    const d = new DaemonUnderTest(bundle);
-    open.push(d);
+    const d = daemon();
     await fsp.mkdir(d.state, { mode: 0o700 });
     await fsp.chown(d.state, 999, 999);
     await d.writeConfig('');
@@ -42,9 +22,8 @@ describe('runnerguard daemon: state dir trust', () => {
   });
 
   it('SIGHUP to a config whose state dir uid 999 owns: refused with the reason, the old config goes on', async () => {
-    const c = await new HttpCollector().start();
-    const d = new DaemonUnderTest(bundle);
-    open.push(c, d);
+    const c = await collector();
+    const d = daemon();
     const report = `\n[report]\nurl = "${c.url}"\nsplay_max_ms = 0\nmax_attempts = 1\n`;
     await d.writeConfig(`schedule = "* * * * * *"\n${report}`);
     await d.start();

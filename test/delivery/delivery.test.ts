@@ -1,57 +1,34 @@
 import { promises as fsp } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { buildBundle, runCli } from '../helpers/cli.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
 import { Collector } from '../helpers/collector.js';
-import { FixtureTree } from '../helpers/fixture-tree.js';
-import { makePki, type Pki } from '../helpers/pki.js';
+import { stopAndRemove, useDeliveryHost, writeDeliveryConfig } from '../helpers/delivery-fixture.js';
 
-let bundle: string;
-let pki: Pki;
-let root: FixtureTree;
+const host = useDeliveryHost({ runnerBinary: true });
 let work: string;
 let collector: Collector;
 
-beforeAll(async () => {
-  bundle = buildBundle();
-  pki = makePki();
-  root = await FixtureTree.create();
-  await root.file('/etc/gitlab-runner/config.toml', '[[runners]]\n  name = "a"\n  executor = "docker"\n', { mode: 0o600 });
-  await root.file('/usr/bin/gitlab-runner', '', { mode: 0o755 });
-});
-afterAll(async () => {
-  await fsp.rm(pki.dir, { recursive: true, force: true });
-  await root.remove();
-});
-afterEach(async () => {
-  await collector?.stop().catch(() => undefined);
-  if (work) await fsp.rm(work, { recursive: true, force: true });
-});
+afterEach(() => stopAndRemove(collector, work));
 
 async function setup(extra = '', opts: { ca?: string; client?: boolean } = {}): Promise<{ config: string; state: string }> {
   work = await fsp.mkdtemp(path.join(os.tmpdir(), 'rg-delivery-'));
-  collector = collector && !(collector as { stopped?: boolean }).stopped ? collector : collector;
-  const token = path.join(work, 'token');
-  await fsp.writeFile(token, 'test-token-0123456789\n', { mode: 0o600 });
-  const state = path.join(work, 'state');
-  const config = path.join(work, 'config.toml');
-  await fsp.writeFile(
-    config,
-    `[agent]\nstate_dir = "${state}"\n[report]\nurl = "${collector.url}"\ntoken_file = "${token}"\nca_file = "${opts.ca ?? pki.caCert}"\n` +
-      (opts.client === false ? '' : `cert_file = "${pki.clientCert}"\nkey_file = "${pki.clientKey}"\n`) +
-      `splay_max_ms = 0\nretry_base_ms = 50\nretry_max_ms = 2000\nmax_attempts = 2\ntimeout_ms = 3000\nconnect_timeout_ms = 1000\n[metrics]\ntextfile = "${work}/runnerguard.prom"\n${extra}`,
-    { mode: 0o600 },
-  );
-  return { config, state };
+  return writeDeliveryConfig(work, {
+    url: collector.url,
+    pki: host.pki,
+    ...opts,
+    report: { splay_max_ms: 0, retry_base_ms: 50, retry_max_ms: 2000, max_attempts: 2, timeout_ms: 3000, connect_timeout_ms: 1000 },
+    extra: `[metrics]\ntextfile = "${work}/runnerguard.prom"\n${extra}`,
+  });
 }
 
-const run = (config: string) => runCli(bundle, ['run', '--root', root.root, '--config', config], { env: { RUNNERGUARD_LOG_LEVEL: 'info' } });
+const run = (config: string) => runCli(host.bundle, ['run', '--root', host.root.root, '--config', config], { env: { RUNNERGUARD_LOG_LEVEL: 'info' } });
 const spooled = async (state: string) => (await fsp.readdir(path.join(state, 'spool')).catch(() => [])).filter((n) => n.endsWith('.json'));
 
 describe('runnerguard run: HTTPS delivery with mutual TLS and a token', () => {
   it('delivers the report with Idempotency-Key, token and User-Agent; writes the last report and metrics', async () => {
-    collector = new Collector(pki);
+    collector = new Collector(host.pki);
     await collector.start();
     const { config, state } = await setup();
     const r = await run(config);
@@ -72,7 +49,7 @@ describe('runnerguard run: HTTPS delivery with mutual TLS and a token', () => {
   });
 
   it('collector down for several runs, then up: every report arrives, oldest first, each id once', async () => {
-    collector = new Collector(pki);
+    collector = new Collector(host.pki);
     await collector.start();
     const port = collector.port;
     await collector.stop();
@@ -87,16 +64,16 @@ describe('runnerguard run: HTTPS delivery with mutual TLS and a token', () => {
     expect(await spooled(state)).toHaveLength(3);
     const prom = await fsp.readFile(path.join(work, 'runnerguard.prom'), 'utf8');
     expect(prom).toMatch(/^runnerguard_spool_reports 3$/m);
-    collector = new Collector(pki);
+    collector = new Collector(host.pki);
     await collector.start(port);
-    const d = await runCli(bundle, ['deliver', '--config', config]);
+    const d = await runCli(host.bundle, ['deliver', '--config', config]);
     expect(d.stdout).toContain('delivered 3, set aside 0, still spooled 0');
     expect(collector.ids()).toEqual(ids);
     expect(await spooled(state)).toEqual([]);
   });
 
   it('503 then 200: retried with backoff within the run', async () => {
-    collector = new Collector(pki);
+    collector = new Collector(host.pki);
     collector.script.push({ status: 503 });
     await collector.start();
     const { config, state } = await setup();
@@ -108,7 +85,7 @@ describe('runnerguard run: HTTPS delivery with mutual TLS and a token', () => {
   });
 
   it('429 with Retry-After is honoured', async () => {
-    collector = new Collector(pki);
+    collector = new Collector(host.pki);
     collector.script.push({ status: 429, retryAfter: '1' });
     await collector.start();
     const { config } = await setup();
@@ -121,7 +98,7 @@ describe('runnerguard run: HTTPS delivery with mutual TLS and a token', () => {
   });
 
   it('a slow collector times out; the report stays spooled', async () => {
-    collector = new Collector(pki);
+    collector = new Collector(host.pki);
     collector.script.push({ status: 200, delayMs: 5000 }, { status: 200, delayMs: 5000 });
     await collector.start();
     const { config, state } = await setup('', {});
@@ -134,9 +111,9 @@ describe('runnerguard run: HTTPS delivery with mutual TLS and a token', () => {
   });
 
   it('the wrong CA: refused, spooled, and the log names the certificate problem', async () => {
-    collector = new Collector(pki);
+    collector = new Collector(host.pki);
     await collector.start();
-    const { config, state } = await setup('', { ca: pki.otherCaCert });
+    const { config, state } = await setup('', { ca: host.pki.otherCaCert });
     const r = await run(config);
     expect(r.stderr).toMatch(/UNABLE_TO_VERIFY_LEAF_SIGNATURE|unable to verify the first certificate|self[- ]signed/i);
     expect(collector.requests).toBe(0);
@@ -144,7 +121,7 @@ describe('runnerguard run: HTTPS delivery with mutual TLS and a token', () => {
   });
 
   it('no client certificate: the collector refuses the handshake; spooled', async () => {
-    collector = new Collector(pki);
+    collector = new Collector(host.pki);
     await collector.start();
     const { config, state } = await setup('', { client: false });
     const r = await run(config);
@@ -154,7 +131,7 @@ describe('runnerguard run: HTTPS delivery with mutual TLS and a token', () => {
   });
 
   it('a 400 is set aside in spool/rejected with the reason, not retried forever', async () => {
-    collector = new Collector(pki);
+    collector = new Collector(host.pki);
     collector.script.push({ status: 400 });
     await collector.start();
     const { config, state } = await setup();
@@ -168,7 +145,7 @@ describe('runnerguard run: HTTPS delivery with mutual TLS and a token', () => {
   });
 
   it('refuses a token file readable by others, and plain http to a non-loopback host', async () => {
-    collector = new Collector(pki);
+    collector = new Collector(host.pki);
     await collector.start();
     const { config, state } = await setup();
     await fsp.chmod(path.join(work, 'token'), 0o644);
@@ -181,7 +158,7 @@ describe('runnerguard run: HTTPS delivery with mutual TLS and a token', () => {
   });
 
   it('bounds the spool: the oldest is dropped, logged and counted', async () => {
-    collector = new Collector(pki);
+    collector = new Collector(host.pki);
     await collector.start();
     const port = collector.port;
     await collector.stop();
@@ -199,7 +176,7 @@ describe('runnerguard run: HTTPS delivery with mutual TLS and a token', () => {
 describe('one run at a time', () => {
   it('a second run waits briefly, then names the holder and exits 2; a stale lock is taken over', async () => {
     const { spawn } = await import('node:child_process');
-    collector = new Collector(pki);
+    collector = new Collector(host.pki);
     await collector.start();
     const { config, state } = await setup('');
     await fsp.writeFile(config, (await fsp.readFile(config, 'utf8')).replace('[agent]\n', '[agent]\nlock_wait_ms = 300\n'));

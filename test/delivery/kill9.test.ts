@@ -3,27 +3,18 @@ import { promises as fsp } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildBundle, runCli } from '../helpers/cli.js';
+import { runCli } from '../helpers/cli.js';
 import { Collector } from '../helpers/collector.js';
-import { FixtureTree } from '../helpers/fixture-tree.js';
-import { makePki, type Pki } from '../helpers/pki.js';
+import { useDeliveryHost, writeDeliveryConfig } from '../helpers/delivery-fixture.js';
 
 const ROUNDS = 25;
-let bundle: string;
-let pki: Pki;
-let root: FixtureTree;
+const host = useDeliveryHost();
 let work: string;
 
 beforeAll(async () => {
-  bundle = buildBundle();
-  pki = makePki();
-  root = await FixtureTree.create();
-  await root.file('/etc/gitlab-runner/config.toml', '[[runners]]\n  name = "a"\n  executor = "docker"\n', { mode: 0o600 });
   work = await fsp.mkdtemp(path.join(os.tmpdir(), 'rg-kill9-'));
 });
 afterAll(async () => {
-  await fsp.rm(pki.dir, { recursive: true, force: true });
-  await root.remove();
   await fsp.rm(work, { recursive: true, force: true });
 });
 
@@ -38,7 +29,7 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** A real `runnerguard run`, its output drained (logs go to stderr, written synchronously) and its tail kept. */
 function spawnRun(config: string) {
-  const child = spawn(process.execPath, [bundle, 'run', '--root', root.root, '--config', config], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [host.bundle, 'run', '--root', host.root.root, '--config', config], { stdio: ['ignore', 'pipe', 'pipe'] });
   const run = { tail: '', exited: false, code: null as number | null, signal: null as NodeJS.Signals | null, child };
   const keep = (b: Buffer) => void (run.tail = (run.tail + b.toString('utf8')).slice(-2000));
   child.stdout.on('data', keep);
@@ -102,7 +93,7 @@ async function runAndKill(config: string, state: string, collector: Collector, t
 
 describe('kill -9 at random points of run (spooling and delivery)', () => {
   it(`loses no spooled report and leaves nothing corrupt (${ROUNDS} rounds)`, async () => {
-    const collector = new Collector(pki);
+    const collector = new Collector(host.pki);
     await collector.start();
     try {
       await rounds(collector);
@@ -113,15 +104,7 @@ describe('kill -9 at random points of run (spooling and delivery)', () => {
 });
 
 async function rounds(collector: Collector): Promise<void> {
-  const token = path.join(work, 'token');
-  await fsp.writeFile(token, 'test-token-0123456789\n', { mode: 0o600 });
-  const state = path.join(work, 'state');
-  const config = path.join(work, 'config.toml');
-  await fsp.writeFile(
-    config,
-    `[agent]\nstate_dir = "${state}"\n[report]\nurl = "${collector.url}"\ntoken_file = "${token}"\nca_file = "${pki.caCert}"\ncert_file = "${pki.clientCert}"\nkey_file = "${pki.clientKey}"\nsplay_max_ms = 0\nretry_base_ms = 20\nmax_attempts = 2\n`,
-    { mode: 0o600 },
-  );
+  const { config, state } = await writeDeliveryConfig(work, { url: collector.url, pki: host.pki, report: { splay_max_ms: 0, retry_base_ms: 20, max_attempts: 2 } });
   // Slow replies widen the window in which a kill lands mid-delivery.
   for (let i = 0; i < ROUNDS * 3; i++) collector.script.push({ status: i % 4 === 0 ? 503 : 200, delayMs: 40 + (i * 37) % 200 });
   const seen = new Set<string>();
@@ -145,7 +128,7 @@ async function rounds(collector: Collector): Promise<void> {
   }
   for (const r of collector.received) seen.add(r.id);
   collector.script.length = 0;
-  const d = await runCli(bundle, ['deliver', '--config', config]);
+  const d = await runCli(host.bundle, ['deliver', '--config', config]);
   expect(d.stdout).toMatch(/still spooled 0/);
   const delivered = new Set(collector.received.map((r) => r.id));
   const lost = [...seen].filter((id) => !delivered.has(id));

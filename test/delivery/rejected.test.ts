@@ -6,53 +6,27 @@ import { randomUUID } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { JOB_UID } from '../helpers/attack.js';
-import { buildBundle, runCli } from '../helpers/cli.js';
+import { runCli } from '../helpers/cli.js';
 import { Collector } from '../helpers/collector.js';
-import { FixtureTree } from '../helpers/fixture-tree.js';
-import { makePki, type Pki } from '../helpers/pki.js';
+import { stopAndRemove, useDeliveryHost, writeDeliveryConfig } from '../helpers/delivery-fixture.js';
 
-let bundle: string;
-let pki: Pki;
-let root: FixtureTree;
+const host = useDeliveryHost();
 let work: string;
 let collector: Collector;
 
-beforeAll(async () => {
-  bundle = buildBundle();
-  pki = makePki();
-  root = await FixtureTree.create();
-  await root.file('/etc/gitlab-runner/config.toml', '[[runners]]\n  name = "a"\n  executor = "docker"\n', { mode: 0o600 });
-});
-afterAll(async () => {
-  await fsp.rm(pki.dir, { recursive: true, force: true });
-  await root.remove();
-  await fsp.rm(path.dirname(bundle), { recursive: true, force: true });
-});
-afterEach(async () => {
-  await collector?.stop().catch(() => undefined);
-  if (work) await fsp.rm(work, { recursive: true, force: true });
-});
+afterEach(() => stopAndRemove(collector, work));
 
 async function setup(token: string, extra: string): Promise<{ config: string; state: string; tokenFile: string }> {
-  collector = new Collector(pki);
+  collector = new Collector(host.pki);
   await collector.start();
   work = await fsp.mkdtemp(path.join(os.tmpdir(), 'rg-rejected-'));
-  const tokenFile = path.join(work, 'token');
-  await fsp.writeFile(tokenFile, `${token}\n`, { mode: 0o600 });
-  const state = path.join(work, 'state');
-  const config = path.join(work, 'config.toml');
-  await fsp.writeFile(
-    config,
-    `[agent]\nstate_dir = "${state}"\n[report]\nurl = "${collector.url}"\ntoken_file = "${tokenFile}"\nca_file = "${pki.caCert}"\ncert_file = "${pki.clientCert}"\nkey_file = "${pki.clientKey}"\n` +
-      `splay_max_ms = 0\nretry_base_ms = 50\nmax_attempts = 1\ntimeout_ms = 3000\nconnect_timeout_ms = 1000\n${extra}`,
-    { mode: 0o600 },
-  );
+  const { config, state, token: tokenFile } = await writeDeliveryConfig(work, { url: collector.url, pki: host.pki, token, extra });
   return { config, state, tokenFile };
 }
 
-const run = (config: string) => runCli(bundle, ['run', '--root', root.root, '--config', config, '--only', 'RG-RUN-001,RG-RUN-004'], { env: { RUNNERGUARD_LOG_LEVEL: 'info' } });
+const run = (config: string) => runCli(host.bundle, ['run', '--root', host.root.root, '--config', config, '--only', 'RG-RUN-001,RG-RUN-004'], { env: { RUNNERGUARD_LOG_LEVEL: 'info' } });
 const lastId = async (state: string) => (JSON.parse(await fsp.readFile(path.join(state, 'last-report.json'), 'utf8')) as { id: string }).id;
 const jsonIn = async (dir: string) => (await fsp.readdir(dir).catch(() => [] as string[])).filter((n) => n.endsWith('.json')).sort();
 const logLines = (stderr: string) => stderr.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
@@ -77,14 +51,14 @@ describe('spool/rejected: bounded, counted, retried after a config fix', () => {
     expect(await fsp.readFile(path.join(state, 'rejected-dropped'), 'utf8')).toBe('1\n');
 
     // Still wrong: --retry-rejected moves them back, they are refused again, and the count holds.
-    const again = await runCli(bundle, ['deliver', '--retry-rejected', '--config', config]);
+    const again = await runCli(host.bundle, ['deliver', '--retry-rejected', '--config', config]);
     expect(again.code, again.stderr).toBe(0);
     expect(again.stdout).toBe('moved back from spool/rejected 2\ndelivered 0, set aside 2, still spooled 0\nspool/rejected holds 2 report(s): fix the config, then runnerguard deliver --retry-rejected\n');
 
     await fsp.writeFile(tokenFile, `${collector.tokenValue}\n`, { mode: 0o600 });
-    const plain = await runCli(bundle, ['deliver', '--config', config]);
+    const plain = await runCli(host.bundle, ['deliver', '--config', config]);
     expect(plain.stdout).toContain('delivered 0, set aside 0, still spooled 0\nspool/rejected holds 2 report(s)');
-    const fixed = await runCli(bundle, ['deliver', '--retry-rejected', '--config', config]);
+    const fixed = await runCli(host.bundle, ['deliver', '--retry-rejected', '--config', config]);
     expect(fixed.code, fixed.stderr).toBe(0);
     expect(fixed.stdout).toBe('moved back from spool/rejected 2\ndelivered 2, set aside 0, still spooled 0\n');
     expect(collector.ids()).toEqual(ids.slice(1));
@@ -136,7 +110,7 @@ describe('spool/rejected: bounded, counted, retried after a config fix', () => {
     const hardLink = spoolName(4);
     await fsp.link(secretFile, path.join(rejectedDir, hardLink));
 
-    const d = await runCli(bundle, ['deliver', '--retry-rejected', '--config', config], { env: { RUNNERGUARD_LOG_LEVEL: 'info' } });
+    const d = await runCli(host.bundle, ['deliver', '--retry-rejected', '--config', config], { env: { RUNNERGUARD_LOG_LEVEL: 'info' } });
     expect(d.code, d.stderr).toBe(0);
     expect(d.stdout.split('\n')[0]).toBe("moved back from spool/rejected 0, left there (not root's regular files) 4");
     expect(collector.connections).toBe(0);

@@ -6,50 +6,23 @@ import { randomUUID } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { buildBundle, runCli } from '../helpers/cli.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
 import { Collector } from '../helpers/collector.js';
-import { FixtureTree } from '../helpers/fixture-tree.js';
-import { makePki, type Pki } from '../helpers/pki.js';
+import { stopAndRemove, useDeliveryHost, writeDeliveryConfig } from '../helpers/delivery-fixture.js';
 
 const HINT = 'runnerguard uses it only when root owns it and every directory above it, and no other user can write them';
-let bundle: string;
-let pki: Pki;
-let root: FixtureTree;
+const host = useDeliveryHost();
 let work: string;
 let collector: Collector;
 
-beforeAll(async () => {
-  bundle = buildBundle();
-  pki = makePki();
-  root = await FixtureTree.create();
-  await root.file('/etc/gitlab-runner/config.toml', '[[runners]]\n  name = "a"\n  executor = "docker"\n', { mode: 0o600 });
-});
-afterAll(async () => {
-  await fsp.rm(pki.dir, { recursive: true, force: true });
-  await root.remove();
-  await fsp.rm(path.dirname(bundle), { recursive: true, force: true });
-});
-afterEach(async () => {
-  await collector?.stop().catch(() => undefined);
-  if (work) await fsp.rm(work, { recursive: true, force: true });
-});
+afterEach(() => stopAndRemove(collector, work));
 
-async function setup(ca = pki.caCert): Promise<{ config: string; state: string }> {
-  collector = new Collector(pki);
+async function setup(ca = host.pki.caCert): Promise<{ config: string; state: string }> {
+  collector = new Collector(host.pki);
   await collector.start();
   work = await fsp.mkdtemp(path.join(os.tmpdir(), 'rg-delivery-trust-'));
-  const token = path.join(work, 'token');
-  await fsp.writeFile(token, `${collector.tokenValue}\n`, { mode: 0o600 });
-  const state = path.join(work, 'state');
-  const config = path.join(work, 'config.toml');
-  await fsp.writeFile(
-    config,
-    `[agent]\nstate_dir = "${state}"\n[report]\nurl = "${collector.url}"\ntoken_file = "${token}"\nca_file = "${ca}"\ncert_file = "${pki.clientCert}"\nkey_file = "${pki.clientKey}"\n` +
-      'splay_max_ms = 0\nretry_base_ms = 50\nmax_attempts = 1\ntimeout_ms = 3000\nconnect_timeout_ms = 1000\n',
-    { mode: 0o600 },
-  );
-  return { config, state };
+  return writeDeliveryConfig(work, { url: collector.url, pki: host.pki, token: collector.tokenValue, ca });
 }
 
 const spoolName = (i: number, id = randomUUID()) => `${String(Date.now() - 60_000 + i).padStart(13, '0')}-${String(i).padStart(6, '0')}-${id}.json`;
@@ -76,7 +49,7 @@ describe('spool entries: only a regular file root owns is ever sent', () => {
     await fsp.writeFile(path.join(spool, theirFile), JSON.stringify({ id: randomUUID(), schema: 'runnerguard/report@1', forged: FORGED }), { mode: 0o644 });
     await fsp.chown(path.join(spool, theirFile), 999, 999);
 
-    const d = await runCli(bundle, ['deliver', '--config', config], { env: { RUNNERGUARD_LOG_LEVEL: 'info' } });
+    const d = await runCli(host.bundle, ['deliver', '--config', config], { env: { RUNNERGUARD_LOG_LEVEL: 'info' } });
     expect(d.code, d.stderr).toBe(0);
     expect(d.stdout).toBe("delivered 0, set aside 0, not sent (not root's regular files) 3, still spooled 0\nspool/rejected holds 3 report(s): fix the config, then runnerguard deliver --retry-rejected\n");
     expect(collector.requests).toBe(0);
@@ -87,7 +60,7 @@ describe('spool entries: only a regular file root owns is ever sent', () => {
       [theirFile, `${spool}/${theirFile} is owned by uid 999 (mode 0644)`],
     ]);
 
-    const r = await runCli(bundle, ['run', '--root', root.root, '--config', config], { env: { RUNNERGUARD_LOG_LEVEL: 'info' } });
+    const r = await runCli(host.bundle, ['run', '--root', host.root.root, '--config', config], { env: { RUNNERGUARD_LOG_LEVEL: 'info' } });
     expect([0, 1], r.stderr).toContain(r.code);
     const last = JSON.parse(await fsp.readFile(path.join(state, 'last-report.json'), 'utf8')) as { id: string };
     expect(collector.ids()).toEqual([last.id]);
@@ -115,19 +88,19 @@ describe('ca_file: used only when root controls it', () => {
       try {
         await fsp.chmod(caDir, 0o755);
         const ca = path.join(caDir, 'ca.pem');
-        await fsp.copyFile(pki.caCert, ca);
+        await fsp.copyFile(host.pki.caCert, ca);
         await fsp.chmod(ca, 0o644);
         const { config, state } = await setup(ca);
         // One good run first, so `deliver` has a report that could leak.
-        const ok = await runCli(bundle, ['run', '--root', root.root, '--config', config]);
+        const ok = await runCli(host.bundle, ['run', '--root', host.root.root, '--config', config]);
         expect([0, 1], ok.stderr).toContain(ok.code);
         expect(collector.received).toHaveLength(1);
         collector.script.push({ status: 503 }); // the next report, if any went out, would stay spooled
         await make(ca);
         const before = { connections: collector.connections, requests: collector.requests };
         const spooledBefore = (await fsp.readdir(path.join(state, 'spool'))).filter((n) => n.endsWith('.json'));
-        for (const args of [['run', '--root', root.root], ['deliver']]) {
-          const r = await runCli(bundle, [...args, '--config', config]);
+        for (const args of [['run', '--root', host.root.root], ['deliver']]) {
+          const r = await runCli(host.bundle, [...args, '--config', config]);
           expect(r.code, r.stderr).toBe(2);
           expect(r.stderr).toMatch(new RegExp(`^runnerguard: ca_file ${ca}: not trusted: .+; ${HINT}\\n$`));
           expect(r.stderr).toContain(name.includes('dir') ? `${caDir} is owned by uid 999` : name.includes('writable') ? `${ca} is writable by group and others (mode 0666)` : `${ca} is owned by uid 999 (mode 0644)`);

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { expect } from 'vitest';
+import { afterEach, expect } from 'vitest';
 import { CATALOGUE, checkOptionSchemas } from '../../checks/index.js';
 import { parseConfig } from '../../agent/config/load.js';
 import { defaultConfig, type AgentConfig } from '../../agent/config/schema.js';
@@ -70,6 +70,47 @@ export async function caseConfig(stateDir: string, text = ''): Promise<AgentConf
 async function planOne(host: Host, config: AgentConfig, r: Remediation): Promise<PlannedRemediation> {
   const { planned } = await planRemediations({ host, config, checks: CATALOGUE, remediations: [r], stateDir: config.agent.state_dir });
   return planned[0]!;
+}
+
+export interface PlanFixture {
+  /** The tree and state dir of the test's last planOn (to apply or roll back its plan). */
+  readonly t: FixtureTree;
+  readonly state: string;
+  /** Plans `r` on a fresh tree that `build` fills (temp state dir, default config); planning must change nothing in the tree. */
+  planOn(r: Remediation, build: (t: FixtureTree) => Promise<void>): Promise<PlannedRemediation>;
+}
+
+/**
+ * For tests of one plan's refusals and steps: registers an afterEach that
+ * removes the tree and state dir of each test's planOn.
+ */
+export function usePlanFixture(): PlanFixture {
+  const made: Array<{ t: FixtureTree; state: string }> = [];
+  afterEach(async () => {
+    for (const { t, state } of made.splice(0)) {
+      await t.remove();
+      await fsp.rm(state, { recursive: true, force: true });
+    }
+  });
+  const last = () => made[made.length - 1]!;
+  return {
+    get t() {
+      return last().t;
+    },
+    get state() {
+      return last().state;
+    },
+    async planOn(r, build) {
+      const t = await FixtureTree.create();
+      const state = await fsp.mkdtemp(path.join(os.tmpdir(), 'rg-state-'));
+      made.push({ t, state });
+      await build(t);
+      const before = await treeHash(t.root);
+      const planned = await planOne(createHost({ root: t.root }), await caseConfig(state), r);
+      expect(await treeHash(t.root), 'planning changes nothing').toBe(before);
+      return planned;
+    },
+  };
 }
 
 const failing = (fs: Finding[]) => fs.filter((f) => f.status === 'fail' || f.status === 'warn').map((f) => `${f.subject}: ${f.status} ${f.message}`);

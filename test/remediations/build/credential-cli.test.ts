@@ -1,10 +1,10 @@
-import { promises as fsp, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { remediationFor } from '../../../remediations/index.js';
 import { Journal } from '../../../agent/remediate/journal.js';
-import { buildBundle, runCli } from '../../helpers/cli.js';
+import { runCli } from '../../helpers/cli.js';
+import { makeCliHost, removeCliHost } from '../../helpers/cli-host.js';
 import { FixtureTree, jobCheckout } from '../../helpers/fixture-tree.js';
 import { treeHash } from '../../helpers/remediation-cases.js';
 import { JOB, SECRETS, shellRunner } from './credential-fixture.js';
@@ -18,21 +18,12 @@ let state: string;
 let cfg: string;
 beforeAll(async () => {
   if (!registered) return;
-  bundle = buildBundle();
-  t = await FixtureTree.create();
-  state = await fsp.mkdtemp(path.join(os.tmpdir(), 'rg-cli-state-'));
-  cfg = path.join(state, 'config.toml');
-  await fsp.writeFile(cfg, `[agent]\nstate_dir = "${state}/state"\n`, { mode: 0o600 });
+  ({ bundle, t, state, cfg } = await makeCliHost());
   await shellRunner(t);
   await jobCheckout(t, JOB, { remote: 'https://gitlab-ci-token:glcbt-64_SECRETJOBTOKEN@gitlab.example.com/group/app.git' });
   await t.file(`${JOB}/.npmrc`, '//registry.npmjs.org/:_authToken=SECRETNPMTOKEN\n');
 });
-afterAll(async () => {
-  if (!registered) return;
-  await t.remove();
-  rmSync(state, { recursive: true, force: true });
-  rmSync(path.dirname(bundle), { recursive: true, force: true });
-});
+afterAll(() => removeCliHost({ bundle, t, state }));
 
 describe.runIf(registered)('runnerguard fix RG-BUILD-002 (built bundle, fixture root)', () => {
   it('fix, fix --apply and rollback print no secret; journal.json holds none', async () => {

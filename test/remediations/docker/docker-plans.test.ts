@@ -1,36 +1,16 @@
 import { execFileSync } from 'node:child_process';
-import { promises as fsp, readFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { CATALOGUE } from '../../../checks/index.js';
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
 import { createHost } from '../../../agent/host/index.js';
 import { applyPlans } from '../../../agent/remediate/apply.js';
-import { planRemediations } from '../../../agent/remediate/plan.js';
 import { rollbackRun } from '../../../agent/remediate/rollback.js';
-import type { Remediation } from '../../../agent/remediate/types.js';
 import dockerGroup from '../../../remediations/docker/docker-group.js';
 import socketPermissions, { DROP_IN } from '../../../remediations/docker/socket-permissions.js';
-import { caseConfig, treeHash } from '../../helpers/remediation-cases.js';
-import { FixtureTree } from '../../helpers/fixture-tree.js';
+import { usePlanFixture } from '../../helpers/remediation-cases.js';
 import { dockerHost, gitlabRunner } from '../../checks/docker/fixture.js';
 
-let t: FixtureTree;
-let state: string;
-afterEach(async () => {
-  await t.remove();
-  await fsp.rm(state, { recursive: true, force: true });
-});
-
-async function planOn(r: Remediation, build: (t: FixtureTree) => Promise<void>) {
-  t = await FixtureTree.create();
-  state = await fsp.mkdtemp(path.join(os.tmpdir(), 'rg-state-'));
-  await build(t);
-  const before = await treeHash(t.root);
-  const { planned } = await planRemediations({ host: createHost({ root: t.root }), config: await caseConfig(state), checks: CATALOGUE, remediations: [r], stateDir: state });
-  expect(await treeHash(t.root), 'planning changes nothing').toBe(before);
-  return planned[0]!;
-}
+const fixture = usePlanFixture();
+const { planOn } = fixture;
 
 describe('RG-DOCKER-001 removes runner users only, and only where that cannot break the runner', () => {
   it('an administrator is left to the admin; the runner user goes', async () => {
@@ -78,6 +58,7 @@ describe('RG-DOCKER-001 removes runner users only, and only where that cannot br
       await gitlabRunner(t, 'shell');
       await t.addToGroup('gitlab-runner', 'docker');
     });
+    const { t, state } = fixture;
     const applied = await applyPlans(createHost({ root: t.root }), p.plans, state);
     expect(applied.status).toBe('applied');
     execFileSync('groupadd', ['--root', t.root, '-g', '1500', 'builders']);

@@ -1,10 +1,10 @@
-import { promises as fsp, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Journal } from '../../../agent/remediate/journal.js';
-import { buildBundle, runCli } from '../../helpers/cli.js';
-import { FixtureTree } from '../../helpers/fixture-tree.js';
+import { runCli } from '../../helpers/cli.js';
+import { makeCliHost, removeCliHost } from '../../helpers/cli-host.js';
+import type { FixtureTree } from '../../helpers/fixture-tree.js';
 import { treeHash } from '../../helpers/remediation-cases.js';
 import { agentUnit, jenkinsAgent, SECRET, UNIT, URL } from '../../checks/jenkins/fixture.js';
 
@@ -13,18 +13,10 @@ let t: FixtureTree;
 let state: string;
 let cfg: string;
 beforeAll(async () => {
-  bundle = buildBundle();
-  t = await FixtureTree.create();
-  state = await fsp.mkdtemp(path.join(os.tmpdir(), 'rg-cli-state-'));
-  cfg = path.join(state, 'config.toml');
-  await fsp.writeFile(cfg, `[agent]\nstate_dir = "${state}/state"\n`, { mode: 0o600 });
+  ({ bundle, t, state, cfg } = await makeCliHost());
   await jenkinsAgent(t, { noSecretFile: true, unit: agentUnit({ exec: `/usr/bin/java -jar /var/lib/jenkins/agent.jar -url ${URL} -secret ${SECRET} -name build-1 -workDir /var/lib/jenkins/agent` }) });
 });
-afterAll(async () => {
-  await t.remove();
-  rmSync(state, { recursive: true, force: true });
-  rmSync(path.dirname(bundle), { recursive: true, force: true });
-});
+afterAll(() => removeCliHost({ bundle, t, state }));
 
 describe('runnerguard fix RG-JENKINS-002 (built bundle, fixture root)', () => {
   it('fix, fix --apply (re-check passes), fix --apply again (nothing to do) and rollback print no secret; journal.json holds none', async () => {

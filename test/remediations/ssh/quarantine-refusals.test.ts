@@ -1,33 +1,10 @@
-import { promises as fsp } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { CATALOGUE } from '../../../checks/index.js';
-import { createHost } from '../../../agent/host/index.js';
-import { planRemediations } from '../../../agent/remediate/plan.js';
-import type { Remediation } from '../../../agent/remediate/types.js';
+import { describe, expect, it } from 'vitest';
 import { runnerAuthorizedKeys } from '../../../remediations/ssh/quarantine-keys.js';
-import { caseConfig, treeHash } from '../../helpers/remediation-cases.js';
-import { FixtureTree } from '../../helpers/fixture-tree.js';
+import { usePlanFixture } from '../../helpers/remediation-cases.js';
 import { gitlabHost, key, RUNNER_HOME, sshd } from '../../checks/ssh/fixture.js';
 
 const pub = () => key('ed25519-pub').toString().trim();
-let t: FixtureTree;
-let state: string;
-afterEach(async () => {
-  await t.remove();
-  await fsp.rm(state, { recursive: true, force: true });
-});
-
-async function planOn(r: Remediation, build: (t: FixtureTree) => Promise<void>) {
-  t = await FixtureTree.create();
-  state = await fsp.mkdtemp(path.join(os.tmpdir(), 'rg-state-'));
-  await build(t);
-  const before = await treeHash(t.root);
-  const { planned } = await planRemediations({ host: createHost({ root: t.root }), config: await caseConfig(state), checks: CATALOGUE, remediations: [r], stateDir: state });
-  expect(await treeHash(t.root)).toBe(before);
-  return planned[0]!;
-}
+const { planOn } = usePlanFixture();
 
 describe('RG-SSH-002 refuses files that are not the runner account\'s own', () => {
   it('an AuthorizedKeysFile without %u/%h/%U is one file for every account', async () => {

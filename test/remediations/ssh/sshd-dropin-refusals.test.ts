@@ -1,32 +1,16 @@
-import { promises as fsp } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { CATALOGUE } from '../../../checks/index.js';
-import { createHost } from '../../../agent/host/index.js';
-import { planRemediations } from '../../../agent/remediate/plan.js';
+import { describe, expect, it } from 'vitest';
 import sshdDropin, { DROP_IN } from '../../../remediations/ssh/sshd-dropin.js';
-import { caseConfig, treeHash } from '../../helpers/remediation-cases.js';
-import { FixtureTree } from '../../helpers/fixture-tree.js';
+import { usePlanFixture } from '../../helpers/remediation-cases.js';
+import type { FixtureTree } from '../../helpers/fixture-tree.js';
 import { DEBIAN_SSHD_CONFIG, sshd } from '../../checks/ssh/fixture.js';
 
 const CONFIG = '/etc/ssh/sshd_config';
-let t: FixtureTree;
-let state: string;
-afterEach(async () => {
-  await t.remove();
-  await fsp.rm(state, { recursive: true, force: true });
-});
+const fixture = usePlanFixture();
 
 async function planOn(build: (t: FixtureTree) => Promise<void>) {
-  t = await FixtureTree.create();
-  state = await fsp.mkdtemp(path.join(os.tmpdir(), 'rg-state-'));
-  await build(t);
-  const before = await treeHash(t.root);
-  const { planned } = await planRemediations({ host: createHost({ root: t.root }), config: await caseConfig(state), checks: CATALOGUE, remediations: [sshdDropin], stateDir: state });
-  expect(await treeHash(t.root), 'planning changes nothing').toBe(before);
-  expect(planned[0]!.plans).toEqual([]);
-  return planned[0]!.refusals.map((r) => `${r.subject}: ${r.reason}`);
+  const planned = await fixture.planOn(sshdDropin, build);
+  expect(planned.plans).toEqual([]);
+  return planned.refusals.map((r) => `${r.subject}: ${r.reason}`);
 }
 
 describe('RG-SSH-003 refuses a drop-in that sshd would not use, or could not check', () => {
