@@ -15,8 +15,10 @@
  *    its user; the audit passes;
  *  - rollback: files and modes as before, systemd reloaded again, ExecStart
  *    as before, the audit fails again;
- *  - a drop-in sorting after ours that sets ExecStart= again, or a drop-in
- *    dir the agent user (whose builds run as it) owns: refused, nothing changed.
+ *  - a drop-in sorting after ours that sets ExecStart= again (in the unit's
+ *    .d dir, or in jenkins-.service.d, which systemd reads and the unit facts
+ *    do not), or a drop-in dir the agent user (whose builds run as it) owns:
+ *    refused, nothing changed.
  * No output, runnerguard journal.json or systemd journal record holds the secret.
  */
 import { createHash, randomBytes } from 'node:crypto';
@@ -205,27 +207,52 @@ describe('RG-JENKINS-002 live in a booted Debian 12 (systemd-nspawn): the agent 
     expect(finding.message).toMatch(/^the agent secret is passed on the command line, readable by every local user and build step; it is also written in \/etc\/systemd\/system\/jenkins-agent\.service \(mode 0644/);
   });
 
-  it('a drop-in sorting after ours that sets ExecStart= again, then a drop-in dir the agent user owns: refused with the reason, nothing changed', async () => {
+  it('attackers: a drop-in sorting after ours that sets ExecStart= again, one where systemd reads it and the unit facts do not (jenkins-.service.d), a drop-in dir the agent user owns: each refused with the reason, nothing changed', async () => {
     const b = box!;
-    await b.must(['mkdir', '-m', '0755', DROP_DIR]);
+    const PREFIX_DIR = '/etc/systemd/system/jenkins-.service.d';
     const override = `${exec(SECRET)} -webSocket`;
-    await b.must(['sh', '-c', `printf '[Service]\\nExecStart=\\nExecStart=%s\\n' '${override}' > ${DROP_DIR}/zz-override.conf`]);
-    // systemd's ExecStart changes at a daemon-reload only (what the checks of it above rest on). NeedDaemonReload
-    // is no witness: systemd 252 does not see a drop-in dir made since its last reload (its unit path cache).
-    expect([await execStart(), await show('NeedDaemonReload')]).toEqual([before.exec, 'NeedDaemonReload=no']);
-    await b.must(['systemctl', 'daemon-reload']);
-    expect(await execStart()).toBe(override);
-    const cases: Array<[string, string]> = [
-      ['zz-override.conf', `with ${DROP_IN} in place the unit would still start 1 other ExecStart= (a drop-in sorting after ours sets it): edit that one by hand`],
-      ['chown', `${DROP_DIR} is owned by uid ${(await b.must(['id', '-u', 'jenkins'])).trim()}, not root's alone: nothing is written there`],
+    const plant = (d: string) => b.must(['sh', '-c', `mkdir -p -m 0755 ${d} && printf '[Service]\\nExecStart=\\nExecStart=%s\\n' '${override}' > ${d}/zz-override.conf`]);
+    const uid = (await b.must(['id', '-u', 'jenkins'])).trim();
+    const cases: Array<{ what: string; setup: () => Promise<unknown>; reason: string }> = [
+      {
+        what: 'a later drop-in in the unit dir',
+        setup: async () => {
+          await plant(DROP_DIR);
+          // systemd's ExecStart changes at a daemon-reload only (what the checks of it above rest on). NeedDaemonReload
+          // is no witness: systemd 252 does not see a drop-in dir made since its last reload (its unit path cache).
+          expect([await execStart(), await show('NeedDaemonReload')]).toEqual([before.exec, 'NeedDaemonReload=no']);
+          await b.must(['systemctl', 'daemon-reload']);
+        },
+        reason: `with ${DROP_IN} in place the unit would still start 1 other ExecStart= (a drop-in sorting after ours sets it): edit that one by hand`,
+      },
+      {
+        what: 'a later drop-in in the dash-prefix dir',
+        setup: async () => {
+          await b.must(['rm', '-r', DROP_DIR]);
+          await plant(PREFIX_DIR);
+          await b.must(['systemctl', 'daemon-reload']);
+        },
+        reason: `systemd also applies ${PREFIX_DIR}/zz-override.conf, which this fix does not read: one may set ExecStart= after ours or hold the secret; move the secret by hand`,
+      },
+      {
+        what: 'a drop-in dir of the agent user',
+        setup: async () => {
+          await b.must(['rm', '-r', PREFIX_DIR]);
+          await b.must(['install', '-d', '-m', '0755', '-o', 'jenkins', '-g', 'jenkins', DROP_DIR]);
+          await b.must(['systemctl', 'daemon-reload']);
+          expect(await execStart()).toBe(before.exec);
+        },
+        reason: `${DROP_DIR} is owned by uid ${uid}, not root's alone: nothing is written there`,
+      },
     ];
-    for (const [what, reason] of cases) {
-      if (what === 'chown') await b.must(['chown', 'jenkins:jenkins', DROP_DIR]);
-      const state = { tree: await tree(), runs: await runs(), exec: await prop('ExecStart'), agent: await running() };
+    for (const { what, setup, reason } of cases) {
+      await setup();
+      const state = { tree: await tree(), runs: await runs(), exec: await execStart(), agent: await running() };
+      if (what !== 'a drop-in dir of the agent user') expect(state.exec, what).toBe(override);
       const r = await rg('fix', '--apply', 'RG-JENKINS-002');
       expect([r.code, r.stderr], what).toEqual([1, '']);
       expect(r.stdout, what).toContain(`\n  ${SUBJECT}: refused: ${reason}\nnothing to apply\n`);
-      expect({ tree: await tree(), runs: await runs(), exec: await prop('ExecStart'), agent: await running() }, what).toEqual(state);
+      expect({ tree: await tree(), runs: await runs(), exec: await execStart(), agent: await running() }, what).toEqual(state);
       expect(await show('NeedDaemonReload'), what).toBe('NeedDaemonReload=no');
     }
   });
