@@ -113,8 +113,11 @@ describe('RG-JENKINS-002 live in a booted Debian 12 (systemd-nspawn): the agent 
   }, 1_800_000);
 
   afterAll(async () => {
-    await box?.stop();
-    if (dir) await removeRoot(dir);
+    try {
+      await box?.stop();
+    } finally {
+      if (dir) await removeRoot(dir);
+    }
   }, 180_000);
 
   it('before: the agent runs with the secret on its command line; the audit fails naming its pid and the 0644 unit', async () => {
@@ -166,6 +169,8 @@ describe('RG-JENKINS-002 live in a booted Debian 12 (systemd-nspawn): the agent 
     expect(await prop('ExecStart')).not.toContain(SECRET);
     const journal = await b.must(['cat', `/var/lib/runnerguard/journal/${runId}/journal.json`]);
     expect(JSON.parse(journal)).toMatchObject({ status: 'applied' });
+    // The before-state (the 0644 unit, secret included) is kept where only root reads.
+    expect(await b.must(['stat', '-c', '%a %U:%G', '/var/lib/runnerguard', '/var/lib/runnerguard/journal'])).toBe('700 root:root\n700 root:root\n');
     outputs.push(journal);
     // The plan now: nothing to write, the restart is the admin's.
     const plan = await rg('fix', 'RG-JENKINS-002');
