@@ -5,6 +5,7 @@ import type { Host } from '../../agent/host/index.js';
 import { overlayFs } from '../../agent/remediate/overlay-fs.js';
 import { defineRemediation, type Plan, type Refusal, type Step } from '../../agent/remediate/types.js';
 import { dropInText, PLAIN_TOKEN, rewriteExec, SAFE_UNIT } from './secret-exec.js';
+import { systemdDropIns, unseenDropIns } from './systemd-drop-ins.js';
 
 const ID = 'RG-JENKINS-002';
 /** Root's own dir in /etc: 0755 so the agent user can reach its one file, which only it (and root) can read. */
@@ -78,6 +79,14 @@ async function planAgent(host: Host, a: JenkinsAgent): Promise<Plan | Refusal> {
   const after = await loadUnit(overlayFs(host.fs, { [dropIn]: content }), u.unit.name);
   const execs = after ? unitValues(after, 'Service', 'ExecStart') : [];
   if (execs.length !== 1 || execs[0] !== rw.exec) return refuse(`with ${dropIn} in place the unit would still start ${execs.length} other ExecStart= (a drop-in sorting after ours sets it): edit that one by hand`);
+  // systemd reads unit files on daemon-reload; without systemd running there is nothing to tell.
+  const systemd = host.live && (await host.fs.exists('/run/systemd/system'));
+  if (systemd) {
+    const applied = await systemdDropIns(host, u.unit.name);
+    if ('error' in applied) return refuse(`which drop-ins systemd applies could not be read (${applied.error}): nothing is written`);
+    const unseen = await unseenDropIns(host.fs, applied, u.unit.dropIns);
+    if (unseen.length) return refuse(`systemd also applies ${unseen.join(', ')}, which this fix does not read: one may set ExecStart= after ours or hold the secret; move the secret by hand`);
+  }
   const tighten = await holders(host, a, secret);
   if (tighten.refused) return refuse(tighten.refused);
   const steps: Step[] = [
@@ -85,8 +94,7 @@ async function planAgent(host: Host, a: JenkinsAgent): Promise<Plan | Refusal> {
     { op: 'writeFile', path: dropIn, content, mode: 0o644, uid: 0, gid: 0 },
     ...tighten.steps,
   ];
-  // systemd reads unit files on daemon-reload; without systemd running there is nothing to tell.
-  if (host.live && (await host.fs.exists('/run/systemd/system'))) steps.push({ op: 'reload', argv: ['systemctl', 'daemon-reload'], why: `systemd reads the drop-in; the agent takes it at its next restart (systemctl restart ${u.unit.name})` });
+  if (systemd) steps.push({ op: 'reload', argv: ['systemctl', 'daemon-reload'], why: `systemd reads the drop-in; the agent takes it at its next restart (systemctl restart ${u.unit.name})` });
   const via = rw.via.kind === 'variable' ? ` (was \${${rw.via.name}})` : '';
   return { remediation: ID, subject: a.subject, summary: `-secret @${file}${via} from a drop-in; the secret in a 0600 file of ${user.name}; the files that held it made root's alone`, steps };
 }

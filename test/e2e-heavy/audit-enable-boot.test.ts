@@ -26,9 +26,9 @@ import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Report } from '../../agent/engine/types.js';
 import type { ApplyResult } from '../../agent/remediate/apply.js';
-import { aptInstall, chrootRun, copyRoot, ensureLayer, removeRoot, scratchCopy } from '../helpers/debian-root.js';
+import { chrootRun, removeRoot, scratchCopy } from '../helpers/debian-root.js';
 import { buildBundle } from '../helpers/cli.js';
-import { boot, ensureBookwormSystemd, type Booted } from '../helpers/nspawn.js';
+import { boot, ensureBookwormSystemdNode, type Booted } from '../helpers/nspawn.js';
 
 const PROBE = 'rg-probe.service';
 const PROBE_UNIT = '[Unit]\nDescription=runnerguard e2e: a unit that can run\n\n[Service]\nExecStart=/bin/sleep infinity\n\n[Install]\nWantedBy=multi-user.target\n';
@@ -46,16 +46,6 @@ const kernelAudit = () =>
     .filter((l) => /^(enabled|failure|pid|rate_limit|backlog_limit|backlog_wait_time|loginuid_immutable) /.test(l))
     .join('\n') + `\n${execFileSync('auditctl', ['-l'], { encoding: 'utf8' })}`;
 let hostAudit = '';
-
-/** The systemd layer plus Debian's auditd (enabled by its postinst) and nodejs. */
-function ensureAuditdLayer(): Promise<string> {
-  return ensureLayer('bookworm-systemd-net-auditd-node', async (tmp) => {
-    await copyRoot(await ensureBookwormSystemd(), tmp);
-    await aptInstall(tmp, ['auditd', 'nodejs']);
-    const v = await chrootRun(tmp, ['dpkg-query', '-W', '-f=${Package} ${Version}\n', 'auditd', 'nodejs']);
-    return { packages: v.stdout.trim().split('\n') };
-  });
-}
 
 /** The driver, bundled as scripts/build.mjs bundles the agent (Node 18.20, ESM, require for CJS deps). */
 async function buildDriver(): Promise<string> {
@@ -100,7 +90,7 @@ describe('RG-AUDIT-001 live in a booted Debian 12 (systemd-nspawn): auditd canno
   beforeAll(async () => {
     if (process.getuid?.() !== 0) throw new Error('this stage needs root (chroot, systemd-nspawn)');
     hostAudit = kernelAudit();
-    const [base, bundle, drv] = await Promise.all([ensureAuditdLayer(), Promise.resolve().then(buildBundle), buildDriver()]);
+    const [base, bundle, drv] = await Promise.all([ensureBookwormSystemdNode(), Promise.resolve().then(buildBundle), buildDriver()]);
     dir = await scratchCopy(base, 'audit-enable-boot');
     // The bundle built from this tree (as npm run build does), run by Debian's node 18; the driver next to it.
     await fsp.mkdir(p('/usr/local/lib/runnerguard'), { recursive: true });

@@ -21,6 +21,21 @@ export async function ensureBookwormSystemd(): Promise<string> {
   });
 }
 
+/**
+ * The systemd layer plus Debian's auditd (enabled by its postinst: disable it
+ * before booting a copy unless a test wants it failing) and Debian's nodejs
+ * (18.x), which runs the bundle inside the booted container.
+ */
+export async function ensureBookwormSystemdNode(): Promise<string> {
+  const base = await ensureBookwormSystemd();
+  return ensureLayer('bookworm-systemd-net-auditd-node', async (tmp) => {
+    await copyRoot(base, tmp);
+    await aptInstall(tmp, ['auditd', 'nodejs']);
+    const v = await chrootRun(tmp, ['dpkg-query', '-W', '-f=${Package} ${Version}\n', 'auditd', 'nodejs']);
+    return { packages: v.stdout.trim().split('\n') };
+  });
+}
+
 const PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 const live = new Set<Booted>();
 process.once('exit', () => {

@@ -1,0 +1,52 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { loadUnit } from '../../../agent/facts/systemd.js';
+import { createHost } from '../../../agent/host/index.js';
+import { unseenDropIns } from '../../../remediations/jenkins/systemd-drop-ins.js';
+import { FixtureTree } from '../../helpers/fixture-tree.js';
+import { agentUnit, UNIT } from '../../checks/jenkins/fixture.js';
+
+let t: FixtureTree;
+afterEach(() => t.remove());
+
+const OVERRIDE = '[Service]\nExecStart=\nExecStart=/usr/bin/java -jar /var/lib/jenkins/agent.jar -secret 0123\n';
+
+/** The drop-ins the unit facts read on the tree, and which of systemd's (as DropInPaths lists them) they miss. */
+async function unseen(fromSystemd: string[]): Promise<string[]> {
+  const fs = createHost({ root: t.root }).fs;
+  const unit = await loadUnit(fs, UNIT);
+  return unseenDropIns(fs, fromSystemd, unit!.dropIns);
+}
+
+describe('RG-JENKINS-002: drop-ins systemd applies that the unit facts do not read (live, systemd 252: see test/e2e-heavy/jenkins-secret-boot.test.ts)', () => {
+  it('merged /usr: systemd names /usr/lib, the facts /lib; one file, not unseen', async () => {
+    t = await FixtureTree.create();
+    await t.dir('/usr/lib/systemd/system');
+    await t.symlink('/lib', 'usr/lib');
+    await t.unit(UNIT, agentUnit());
+    await t.file(`/usr/lib/systemd/system/${UNIT}.d/10-pkg.conf`, '[Service]\nNice=5\n');
+    await t.file(`/etc/systemd/system/${UNIT}.d/override.conf`, '[Service]\nNice=1\n');
+    expect((await loadUnit(createHost({ root: t.root }).fs, UNIT))!.dropIns).toEqual([`/lib/systemd/system/${UNIT}.d/10-pkg.conf`, `/etc/systemd/system/${UNIT}.d/override.conf`]);
+    expect(await unseen([`/usr/lib/systemd/system/${UNIT}.d/10-pkg.conf`, `/etc/systemd/system/${UNIT}.d/override.conf`])).toEqual([]);
+  });
+
+  it('attacker: an override in a dir systemd reads and the facts do not (dash prefix, system.control, /usr/local/lib, service.d): each named', async () => {
+    t = await FixtureTree.create();
+    await t.unit(UNIT, agentUnit());
+    const hidden = [
+      '/etc/systemd/system/jenkins-.service.d/zz-override.conf',
+      `/etc/systemd/system.control/${UNIT}.d/50-override.conf`,
+      `/usr/local/lib/systemd/system/${UNIT}.d/zz.conf`,
+      '/etc/systemd/system/service.d/zz.conf',
+    ];
+    for (const f of hidden) await t.file(f, OVERRIDE);
+    await t.file(`/etc/systemd/system/${UNIT}.d/override.conf`, '[Service]\nNice=1\n');
+    expect(await unseen([...hidden.slice(0, 2), `/etc/systemd/system/${UNIT}.d/override.conf`, ...hidden.slice(2)])).toEqual(hidden);
+  });
+
+  it('a drop-in name with a space splits in DropInPaths: its words match nothing the facts read, so it is refused, never missed', async () => {
+    t = await FixtureTree.create();
+    await t.unit(UNIT, agentUnit());
+    await t.file(`/etc/systemd/system/${UNIT}.d/zz over.conf`, OVERRIDE);
+    expect(await unseen([`/etc/systemd/system/${UNIT}.d/zz`, 'over.conf'])).toEqual([`/etc/systemd/system/${UNIT}.d/zz`, 'over.conf']);
+  });
+});
