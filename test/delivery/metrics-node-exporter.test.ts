@@ -1,24 +1,16 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { promises as fsp } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildBundle, runCli } from '../helpers/cli.js';
 import { FixtureTree } from '../helpers/fixture-tree.js';
+import { freePort } from '../helpers/net.js';
 
 let bundle: string;
 let root: FixtureTree;
 let work: string;
 let exporter: ChildProcess | undefined;
-
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 async function scrape(port: number): Promise<string> {
   for (let i = 0; i < 50; i++) {

@@ -15,7 +15,7 @@ import { applyPlans } from '../../agent/remediate/apply.js';
 import { planRemediations } from '../../agent/remediate/plan.js';
 import credentialFiles from '../../checks/build/credential-files.js';
 import { remediationFor } from '../../remediations/index.js';
-import { FixtureTree, gitlabRunnerUnit } from '../helpers/fixture-tree.js';
+import { FixtureTree, tokenFlood } from '../helpers/fixture-tree.js';
 
 const meta = (id: string): CheckMeta => ({ id, title: 't', severity: 'medium', area: 'host', rationale: 'r', references: [], reads: ['x'], remediation: { summary: 'fix it' } });
 const fails = (n: number, from = 0): FindingDraft[] => Array.from({ length: n }, (_, i) => ({ ...verdict.fail(`/f/${from + i}`, 'bad'), bytes: 10 }));
@@ -67,13 +67,7 @@ describe('remediations act on the listed findings; the next run gets the next on
   let t: FixtureTree;
   beforeEach(async () => {
     t = await FixtureTree.create();
-    await t.useradd('gitlab-runner', { uid: 999 });
-    await t.file('/usr/bin/gitlab-runner', '#!/bin/sh\n', { mode: 0o755 });
-    await t.unit('gitlab-runner.service', gitlabRunnerUnit({ config: '/etc/gitlab-runner/config.toml', userArg: 'gitlab-runner' }));
-    await t.file('/etc/gitlab-runner/config.toml', '[[runners]]\n  name = "shell-1"\n  executor = "shell"\n', { mode: 0o600 });
-    for (let i = 0; i < 130; i++) {
-      await t.file(`/home/gitlab-runner/builds/tok/0/g/p${i}/.git/config`, `[remote "origin"]\n\turl = https://gitlab-ci-token:glcbt-64_FLOOD${i}@gitlab.example.com/g/p.git\n`, { uid: 999, gid: 999 });
-    }
+    await tokenFlood(t);
   });
   afterEach(async () => {
     await t.remove();

@@ -237,3 +237,14 @@ esac
 exit 0
 `;
 }
+
+/** A GitLab shell runner (gitlab-runner, uid 999) whose jobs left `n` checkouts, each with a CI job token in its .git/config (glcbt-64_FLOOD<i>). */
+export async function tokenFlood(t: FixtureTree, n = 130): Promise<void> {
+  await t.useradd('gitlab-runner', { uid: 999 });
+  await t.file('/usr/bin/gitlab-runner', '#!/bin/sh\n', { mode: 0o755 });
+  await t.unit('gitlab-runner.service', gitlabRunnerUnit({ config: '/etc/gitlab-runner/config.toml', userArg: 'gitlab-runner' }));
+  await t.file('/etc/gitlab-runner/config.toml', '[[runners]]\n  name = "shell-1"\n  executor = "shell"\n', { mode: 0o600 });
+  for (let i = 0; i < n; i++) {
+    await t.file(`/home/gitlab-runner/builds/tok/0/g/p${i}/.git/config`, `[remote "origin"]\n\turl = https://gitlab-ci-token:glcbt-64_FLOOD${i}@gitlab.example.com/g/p.git\n`, { uid: 999, gid: 999 });
+  }
+}

@@ -1,11 +1,11 @@
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { promises as fsp } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildBundle, runCli } from '../helpers/cli.js';
 import { FixtureTree } from '../helpers/fixture-tree.js';
+import { freePort } from '../helpers/net.js';
 
 // A small fleet on the real engines: fixture hosts audited by the built CLI
 // (audit --root ... --format prometheus --output), one real
@@ -31,14 +31,6 @@ let work: string;
 const hosts: Host[] = [];
 let prometheus: ChildProcess | undefined;
 let promPort = 0;
-
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 const asPrometheus = ['setpriv', '--reuid=prometheus', '--regid=prometheus', '--init-groups', '--inh-caps=-all', '--'];
 

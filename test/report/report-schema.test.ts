@@ -13,7 +13,7 @@ import addFormats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Report } from '../../agent/engine/types.js';
 import { buildBundle, runCli } from '../helpers/cli.js';
-import { FixtureTree, gitlabRunnerUnit } from '../helpers/fixture-tree.js';
+import { FixtureTree, tokenFlood } from '../helpers/fixture-tree.js';
 import { fleetHost } from './fleet-host.js';
 
 const schema = JSON.parse(readFileSync(new URL('../../docs/report.schema.json', import.meta.url), 'utf8'));
@@ -53,16 +53,6 @@ async function auditJson(root: string, extra: string[] = []): Promise<Report> {
   return report as Report;
 }
 
-/** A GitLab shell runner whose jobs left 130 checkouts with CI tokens in .git/config. */
-async function flood(t: FixtureTree): Promise<void> {
-  await t.useradd('gitlab-runner', { uid: 999 });
-  await t.file('/usr/bin/gitlab-runner', '#!/bin/sh\n', { mode: 0o755 });
-  await t.unit('gitlab-runner.service', gitlabRunnerUnit({ config: '/etc/gitlab-runner/config.toml', userArg: 'gitlab-runner' }));
-  await t.file('/etc/gitlab-runner/config.toml', '[[runners]]\n  name = "shell-1"\n  executor = "shell"\n', { mode: 0o600 });
-  for (let i = 0; i < 130; i++) {
-    await t.file(`/home/gitlab-runner/builds/tok/0/g/p${i}/.git/config`, `[remote "origin"]\n\turl = https://gitlab-ci-token:glcbt-64_FLOOD${i}@gitlab.example.com/g/p.git\n`, { uid: 999, gid: 999 });
-  }
-}
 
 describe('docs/report.schema.json', () => {
   it('is a valid 2020-12 schema that forbids what the report does not hold', () => {
@@ -88,7 +78,7 @@ describe('docs/report.schema.json', () => {
   });
 
   it('a flood of leaking checkouts validates, with its more:path aggregate', async () => {
-    const t = await tree(flood);
+    const t = await tree((x) => tokenFlood(x));
     const report = await auditJson(t.root, ['--only', 'RG-BUILD-002']);
     const agg = report.findings.find((f) => f.subject === 'more:path');
     expect(agg).toMatchObject({ check: 'RG-BUILD-002', status: 'fail' });
