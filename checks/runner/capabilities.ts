@@ -1,8 +1,7 @@
 import { defineCheck, verdict } from '../../agent/engine/define-check.js';
 import { cisDocker, REF } from '../references.js';
 import { configEvidence } from './config-evidence.js';
-import { containerTable, noContainersReason } from './executors.js';
-import { forEachRunner, strList } from './runners.js';
+import { forEachContainerRunner, strList } from './runners.js';
 
 /** Capabilities that are a container escape or a host-wide view on their own. */
 const ESCAPES = new Set(['ALL', 'SYS_ADMIN', 'SYS_PTRACE', 'SYS_MODULE', 'NET_ADMIN', 'DAC_READ_SEARCH']);
@@ -47,9 +46,7 @@ export default defineCheck({
   },
   async run(ctx) {
     const ev = await configEvidence(ctx);
-    return forEachRunner(ctx, (r) => {
-      const table = containerTable(r);
-      if (!table) return verdict.skip(r.subject, `${noContainersReason(r)}: no container capabilities to judge`);
+    return forEachContainerRunner(ctx, 'no container capabilities to judge', (r, table) => {
       if (r.executor === 'docker-windows') return verdict.skip(r.subject, 'Windows containers have no Linux capabilities or no-new-privileges');
       const k8s = table === 'kubernetes';
       const t = k8s ? r.kubernetes : r.docker;

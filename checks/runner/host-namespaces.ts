@@ -2,8 +2,7 @@ import { defineCheck, verdict } from '../../agent/engine/define-check.js';
 import type { RunnerEntry } from '../../agent/facts/gitlab.js';
 import { cisDocker, REF } from '../references.js';
 import { configEvidence, type SettingEvidence } from './config-evidence.js';
-import { containerTable, noContainersReason } from './executors.js';
-import { forEachRunner, str, strList } from './runners.js';
+import { forEachContainerRunner, str, strList } from './runners.js';
 
 /** [runners.docker] keys that put a container into a host namespace when set to "host". */
 const NAMESPACES: Array<[key: string, name: string]> = [
@@ -75,9 +74,7 @@ export default defineCheck({
   },
   async run(ctx) {
     const ev = await configEvidence(ctx);
-    return forEachRunner(ctx, (r) => {
-      const table = containerTable(r);
-      if (!table) return verdict.skip(r.subject, `${noContainersReason(r)}: no container namespaces to judge`);
+    return forEachContainerRunner(ctx, 'no container namespaces to judge', (r, table) => {
       if (r.executor === 'docker-windows') return verdict.skip(r.subject, 'Windows containers have no Linux namespaces, seccomp or AppArmor settings');
       if (table === 'kubernetes') {
         const line = ev.runner(r, 'kubernetes', 'allow_privilege_escalation');

@@ -3,8 +3,7 @@ import type { RunnerEntry } from '../../agent/facts/gitlab.js';
 import { REF } from '../references.js';
 import type { SettingEvidence } from './config-evidence.js';
 import { configEvidence } from './config-evidence.js';
-import { containerTable, noContainersReason } from './executors.js';
-import { forEachRunner, str, strList } from './runners.js';
+import { forEachContainerRunner, str, strList } from './runners.js';
 
 /** A name no admin would list: a pattern that matches it lets a job name anything. */
 const PROBE = 'rg-probe-any-name';
@@ -98,9 +97,7 @@ export default defineCheck({
   },
   async run(ctx) {
     const ev = await configEvidence(ctx);
-    return forEachRunner(ctx, (r) => {
-      const table = containerTable(r);
-      if (!table) return verdict.skip(r.subject, `${noContainersReason(r)}: no job images or pods to restrict`);
+    return forEachContainerRunner(ctx, 'no job images or pods to restrict', (r, table) => {
       const { fail, warn, evidence } = table === 'docker' ? dockerChoices(r, ev) : kubernetesChoices(r, ev);
       if (fail.length > 0) return verdict.fail(r.subject, [...fail, ...warn].join('; '), evidence);
       if (warn.length > 0) return verdict.warn(r.subject, `${warn.join('; ')}; acceptable only where every project on the runner is trusted alike`, evidence);

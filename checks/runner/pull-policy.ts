@@ -1,8 +1,8 @@
 import { defineCheck, verdict } from '../../agent/engine/define-check.js';
 import { REF } from '../references.js';
 import { configEvidence } from './config-evidence.js';
-import { containerTable, ephemeralReason, noContainersReason } from './executors.js';
-import { forEachRunner, strList } from './runners.js';
+import { ephemeralReason } from './executors.js';
+import { forEachContainerRunner, strList } from './runners.js';
 
 const IF_NOT_PRESENT = 'if-not-present';
 
@@ -23,9 +23,7 @@ export default defineCheck({
   },
   async run(ctx) {
     const ev = await configEvidence(ctx);
-    return forEachRunner(ctx, (r) => {
-      const table = containerTable(r);
-      if (!table) return verdict.skip(r.subject, `${noContainersReason(r)}: it pulls no job images`);
+    return forEachContainerRunner(ctx, 'it pulls no job images', (r, table) => {
       const ephemeral = ephemeralReason(r);
       if (ephemeral) return verdict.skip(r.subject, `moot: ${ephemeral}, so no pulled image outlives the VM of the job that pulled it`);
       const t = table === 'docker' ? r.docker : r.kubernetes;

@@ -1,6 +1,7 @@
 import type { CheckContext, FindingDraft } from '../../agent/engine/types.js';
 import { verdict } from '../../agent/engine/define-check.js';
 import { gitlabServicesFact, type GitlabFacts, type RunnerEntry } from '../../agent/facts/gitlab.js';
+import { containerTable, noContainersReason, type ContainerTable } from './executors.js';
 
 export const NO_RUNNER = 'no GitLab Runner found (no gitlab-runner unit, binary or config)';
 
@@ -24,6 +25,22 @@ export async function forEachRunner(
     }
     if (cfg.runners.length === 0) return [verdict.skip(facts.configPath, `no [[runners]] registered in ${facts.configPath}`)];
     return cfg.runners.flatMap((r) => judge(r, facts));
+  });
+}
+
+/**
+ * forEachRunner for the checks of job containers: a runner whose executor
+ * runs none (shell, ssh, ...) is one skip saying so and what there is then
+ * `nothing` to judge; the others are judged with their container table.
+ */
+export function forEachContainerRunner(
+  ctx: CheckContext,
+  nothing: string,
+  judge: (runner: RunnerEntry, table: ContainerTable, facts: GitlabFacts) => FindingDraft | FindingDraft[],
+): Promise<FindingDraft[]> {
+  return forEachRunner(ctx, (r, facts) => {
+    const table = containerTable(r);
+    return table ? judge(r, table, facts) : verdict.skip(r.subject, `${noContainersReason(r)}: ${nothing}`);
   });
 }
 
