@@ -6,6 +6,7 @@ import { benchBuildScan } from './build-scan.mjs';
 import { benchDaemon } from './daemon.mjs';
 import { benchFleet } from './fleet.mjs';
 import { benchFlood } from './flood.mjs';
+import { benchFloorWalk } from './floor-walk.mjs';
 import { benchStartup } from './startup.mjs';
 
 execFileSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' });
@@ -19,5 +20,7 @@ if (want('audit')) benchAudit(bundle);
 if (want('fleet')) await benchFleet(bundle);
 // Minutes long: only when named (`node bench/run.mjs daemon`).
 if (only.includes('daemon')) await benchDaemon(bundle);
+// The bare-walk floor under the scan (no checks, no bundle): only when named (`node bench/run.mjs floor`).
+if (only.includes('floor')) await benchFloorWalk();
 // Needs a cgroup-v1 memory controller and builds 100,000 checkouts: only when named (`node bench/run.mjs flood`).
 if (only.includes('flood')) await benchFlood(bundle);
