@@ -6,6 +6,7 @@
  * (a `.tmp` link, a `.git` file) makes a group of a project or the reverse
  * beyond what the runner's own marks say.
  */
+import { mkdirSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { layoutJobs } from '../../agent/facts/job-layout.js';
 import { walkActivity } from '../../agent/util/walk.js';
@@ -53,6 +54,18 @@ describe('layoutJobs (GitLab builds dir)', () => {
     await t.dir(`${B}/tok/0/a/b/c/d/e/f`, JOB);
     await t.dir(`${B}/tok/0/g4999/p/.git`, JOB);
     expect(await layout()).toEqual(['tok/0/g4999/p']);
+  });
+
+  it('attacker: names that are not UTF-8 or carry control characters: the .tmp sibling is matched by its bytes, the job dir shown escaped and marked inexact', async () => {
+    mkdirSync(Buffer.concat([Buffer.from(t.p(`${B}/tok/0/g/caf`)), Buffer.from([0xe9])]), { recursive: true });
+    mkdirSync(Buffer.concat([Buffer.from(t.p(`${B}/tok/0/g/caf`)), Buffer.from([0xe9]), Buffer.from('.tmp')]));
+    await t.dir(`${B}/tok/0/g/x\x1b[2J\ny`, JOB);
+    await t.dir(`${B}/tok/0/g/x\x1b[2J\ny.tmp`, JOB);
+    const r = await layoutJobs(t.p(B), 'builds');
+    expect([...r.jobs.values()].map((j) => [j.rel, j.exact]).sort()).toEqual([
+      ['tok/0/g/caf\\xe9', false],
+      ['tok/0/g/x\x1b[2J\ny', true],
+    ]);
   });
 
   it('attacker: a .tmp that is a link to a dir, or a file, does not make its sibling a project (a .git file does: git worktrees have one)', async () => {
