@@ -1,10 +1,21 @@
-// Prints one closing line, "tests: N passed, N failed", over every vitest JSON
-// report given: the line CI reads. Exits 1 when a report is missing or ran nothing.
+// Prints the closing lines CI reads, over every vitest JSON report given: each
+// failed test file and test with the start of its error (so the tail of the
+// log says what failed), then "tests: N passed, N failed". Exits 1 when a
+// report is missing, ran nothing, or holds a failure.
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 
 let passed = 0;
 let failed = 0;
 let skipped = 0;
+const failures = [];
+const excerpt = (text) =>
+  String(text ?? '')
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .slice(0, 8)
+    .map((l) => `    ${l.slice(0, 300)}`)
+    .join('\n');
 for (const file of process.argv.slice(2)) {
   let r;
   try {
@@ -17,6 +28,14 @@ for (const file of process.argv.slice(2)) {
   passed += r.numPassedTests;
   failed += r.numFailedTests + (r.numFailedTestSuites ?? 0);
   skipped += r.numPendingTests + r.numTodoTests;
+  for (const suite of r.testResults ?? []) {
+    const name = path.relative(process.cwd(), suite.name);
+    if (suite.status === 'failed' && suite.message) failures.push(`FAILED FILE ${name}\n${excerpt(suite.message)}`);
+    for (const t of suite.assertionResults ?? []) {
+      if (t.status === 'failed') failures.push(`FAILED ${name} > ${t.fullName}\n${excerpt((t.failureMessages ?? []).join('\n'))}`);
+    }
+  }
 }
+if (failures.length > 0) console.log(`\n${failures.slice(0, 20).join('\n')}${failures.length > 20 ? `\n... and ${failures.length - 20} more` : ''}\n`);
 console.log(`tests: ${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
 process.exit(failed > 0 || passed === 0 ? 1 : 0);

@@ -30,10 +30,13 @@ let fake: ChildProcess;
 /** Starts dockerd in a new network namespace; resolves once it logged that its API listens on every host it was given. */
 async function startDockerd(args: (dir: string) => string[], daemonJson?: (dir: string) => object): Promise<Daemon> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'rg-dockerd-'));
-  if (daemonJson) writeFileSync(`${dir}/daemon.json`, JSON.stringify(daemonJson(dir)));
+  // Its trust key in its own dir: by default each dockerd creates /etc/docker/key.json on the host (a
+  // daemon.json key only, no flag). Three starting at once on a fresh machine race on that one file, and
+  // the /etc/docker left behind changes what the live RG-AUDIT-002 test sees.
+  writeFileSync(`${dir}/daemon.json`, JSON.stringify({ 'deprecated-key-path': `${dir}/key.json`, ...daemonJson?.(dir) }));
   const argv = [
     ...args(dir),
-    ...(daemonJson ? ['--config-file', `${dir}/daemon.json`] : []),
+    '--config-file', `${dir}/daemon.json`,
     '--data-root', `${dir}/data`, '--exec-root', `${dir}/exec`, '--pidfile', `${dir}/docker.pid`,
     '--iptables=false', '--ip6tables=false', '--bridge=none', '--storage-driver', 'vfs',
   ];
