@@ -7,9 +7,12 @@
 //
 // RUNNERGUARD_BENCH_RUNS: runs of each per shape (default 7).
 // RUNNERGUARD_BENCH_SHAPES: a comma list of shapes (default: all).
+// Each shape is run with the default threads and with `scan_threads = 1`.
 // RUNNERGUARD_BENCH_BASELINE=FILE: another bundle (e.g. the last release)
 // measured in the same alternation, so a before/after is read under the same load.
-import { loadavg } from 'node:os';
+import { writeFileSync } from 'node:fs';
+import os, { loadavg } from 'node:os';
+import path from 'node:path';
 import { ensurePackages, fmtMb, measure } from './lib.mjs';
 import { SHAPES, shapeRoot } from './shapes.mjs';
 
@@ -19,8 +22,8 @@ const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
 
 function measureShape(name, bundles, runs) {
   const { root, builds } = shapeRoot(name);
-  const rgArgv = (b) => [process.execPath, b, 'audit', '--root', root, '--only', 'RG-BUILD-001,RG-BUILD-002', '--format', 'json'];
-  const cmds = [{ label: 'du -sb', argv: ['du', '-sb', builds] }, ...bundles.map((b) => ({ label: b.label, argv: rgArgv(b.file), bundle: true }))];
+  const rgArgv = (b) => [process.execPath, b.file, 'audit', '--root', root, '--only', 'RG-BUILD-001,RG-BUILD-002', '--format', 'json', ...(b.config ? ['--config', b.config] : [])];
+  const cmds = [{ label: 'du -sb', argv: ['du', '-sb', builds] }, ...bundles.map((b) => ({ label: b.label, argv: rgArgv(b), bundle: true }))];
   for (const c of cmds) measure(c.argv); // warm the dentry/inode cache and the page cache of node and the bundle
   const times = cmds.map(() => []);
   const cpu = cmds.map(() => []);
@@ -44,7 +47,13 @@ export function benchBuildScan(bundle) {
   ensurePackages(['time']);
   const runs = Number(process.env.RUNNERGUARD_BENCH_RUNS ?? 7);
   const names = process.env.RUNNERGUARD_BENCH_SHAPES?.split(',') ?? Object.keys(SHAPES);
-  const bundles = [{ label: 'runnerguard', file: bundle }];
+  // The default (worker threads: one per CPU, at most 4), and one thread, as under the packaged unit's CPUQuota=50%.
+  const oneThread = path.join(os.tmpdir(), 'runnerguard-bench-1-thread.toml');
+  writeFileSync(oneThread, '[agent]\nscan_threads = 1\n');
+  const bundles = [
+    { label: 'runnerguard', file: bundle },
+    { label: '1 thread', file: bundle, config: oneThread },
+  ];
   if (process.env.RUNNERGUARD_BENCH_BASELINE) bundles.push({ label: 'baseline', file: process.env.RUNNERGUARD_BENCH_BASELINE });
   console.log(`\n== build-dir checks (audit --only RG-BUILD-001,RG-BUILD-002, whole process) vs du -sb of the builds dir; median of ${runs} alternating runs, warm cache`);
   const out = [];

@@ -60,7 +60,17 @@ const common = {
   logLevel: 'warning',
 };
 
-const main = await build({ ...common, entryPoints: ['agent/cli/entry.ts'], outfile, define: { __RUNNERGUARD_VERSION__: JSON.stringify(version) } });
+// The build scan's worker thread (agent/facts/scan-worker.ts): its own small script, held in the bundle
+// as a string and started with `eval`, so a worker loads that alone (one file still ships).
+const scanWorker = await build({ entryPoints: ['agent/facts/scan-worker.ts'], bundle: true, platform: 'node', format: 'cjs', target: common.target, minify: false, legalComments: 'none', write: false, metafile: true, logLevel: 'warning' });
+const main = await build({
+  ...common,
+  entryPoints: ['agent/cli/entry.ts'],
+  outfile,
+  // esbuild: only the source (tests) builds the worker itself; the bundle holds it.
+  external: [...common.external, 'esbuild'],
+  define: { __RUNNERGUARD_VERSION__: JSON.stringify(version), __RUNNERGUARD_SCAN_WORKER__: JSON.stringify(scanWorker.outputFiles[0].text) },
+});
 chmodSync(outfile, 0o755);
 
 /** The catalogue's ids and option schemas, from the source (agent/daemon/catalogue-facts.ts), for the daemon to judge its config by. */
@@ -99,7 +109,7 @@ for (const f of [outfile, daemonFile]) {
 }
 if (process.env.RUNNERGUARD_METAFILE) {
   // One metafile for both: every input either bundle holds.
-  const inputs = { ...main.metafile.inputs, ...daemon.metafile.inputs };
+  const inputs = { ...main.metafile.inputs, ...scanWorker.metafile.inputs, ...daemon.metafile.inputs };
   writeFileSync(process.env.RUNNERGUARD_METAFILE, JSON.stringify({ inputs, outputs: { ...main.metafile.outputs, ...daemon.metafile.outputs } }));
 }
 console.log(`built ${outfile} and ${daemonFile} (runnerguard ${version})`);

@@ -3,6 +3,7 @@ import type { Validator } from './validate.js';
 
 const NON_NEGATIVE = [
   ['agent', 'tick_offset_max_ms'],
+  ['agent', 'scan_threads'],
   ['report', 'rejected_max_reports'],
   ['report', 'rejected_max_bytes'],
 ] as const;

@@ -1,15 +1,16 @@
-import { lstatSync } from 'node:fs';
-import { describeCode, isHostError } from '../host/index.js';
-import { readRegularTextSync } from '../host/tree-fs.js';
+import { describeCode, isHostError, type Host } from '../host/index.js';
+import { release, safeRootOf } from '../host/safe-path.js';
 import { Sample, Smallest } from '../util/bounded.js';
-import { inspectCredentialFile, type Leak } from '../util/credential-leaks.js';
-import { treeBytes, walk, type ListedDir, type WalkEntry, type WalkStats } from '../util/walk.js';
+import { treeBytes, type WalkStats } from '../util/walk.js';
 import { defineFact, type FactEnv } from './index.js';
 import { GitlabLayout, layoutJobs } from './job-layout.js';
 import { runnerDirsFact, type RunnerDir } from './runner-dirs.js';
+import { addStats, ScanPool, scanWorkers } from './scan-pool.js';
+import { SCAN_SAMPLE, type CredentialLeak } from './scan-visitor.js';
+import { TreeScan } from './tree-scan.js';
 
-/** Findings a scan keeps per kind (job dirs, leaks, read errors, unreadable dirs); the rest are counted. */
-export const SCAN_SAMPLE = 100;
+export { SCAN_SAMPLE, type CredentialLeak };
+
 /** The default of `[checks.RG-BUILD-001] max_age_hours`: the scan sorts job dirs by it. */
 export const DEFAULT_MAX_AGE_HOURS = 24;
 
@@ -24,13 +25,6 @@ export interface JobDir {
   bytes(signal?: AbortSignal): Promise<number>;
 }
 
-export interface CredentialLeak extends Leak {
-  /** Target path of the file, escaped like JobDir.path. */
-  path: string;
-  exact: boolean;
-  size: number;
-}
-
 export interface ScannedDir {
   dir: RunnerDir;
   exists: boolean;
@@ -43,32 +37,6 @@ export interface ScannedDir {
   /** Dirs not walked: "path (EACCES)" (the first SCAN_SAMPLE kept). */
   unreadable: Sample<string>;
   stats: WalkStats;
-}
-
-const GIT_STAMPS = ['index', 'HEAD', 'FETCH_HEAD', 'ORIG_HEAD'];
-const CREDENTIAL_NAMES = new Set(['.netrc', '_netrc', '.git-credentials', '.npmrc']);
-/** Every file name isCredentialFile can say yes to: the walk visits only these files. */
-const CREDENTIAL_FILE_NAMES: ReadonlySet<string> = new Set([...CREDENTIAL_NAMES, 'config', 'config.json']);
-
-function isCredentialFile(name: string, parentName: string): boolean {
-  if (CREDENTIAL_NAMES.has(name)) return true;
-  if (name === 'config' && parentName === '.git') return true;
-  return name === 'config.json' && parentName === '.docker';
-}
-
-/**
- * Newest mtime of a .git dir's stamps, read when the walk lists it: only
- * the stamps its listing holds are looked at, through its open handle (a
- * stamp swapped for a link is not a file and lends nothing).
- */
-function newestStamp(git: ListedDir): number {
-  let ms = 0;
-  for (const s of GIT_STAMPS) {
-    if (git.has(s) === false) continue;
-    const st = lstatSync(`${git.path}/${s}`, { throwIfNoEntry: false });
-    if (st?.isFile()) ms = Math.max(ms, st.mtimeMs);
-  }
-  return ms;
 }
 
 const maxAgeHours = (env: FactEnv) => {
@@ -86,7 +54,6 @@ const maxAgeHours = (env: FactEnv) => {
  */
 export async function scanDir(env: FactEnv, dir: RunnerDir): Promise<ScannedDir> {
   const cutoffMs = env.now.getTime() - maxAgeHours(env) * 3600_000;
-  const old = new Smallest<JobDir>(SCAN_SAMPLE, (j) => j.lastUsedMs);
   const result: ScannedDir = {
     dir,
     exists: false,
@@ -108,92 +75,38 @@ export async function scanDir(env: FactEnv, dir: RunnerDir): Promise<ScannedDir>
   result.exists = true;
   const base = dir.path.replace(/\/+$/, '');
   // Job dirs by the runner's layout: a job dir need not hold .git. GitLab's is
-  // followed inside this walk (a project is listed before its .git is); the
-  // others' are shallow walks of their own.
+  // followed inside this walk (a project is listed before its .git is), and
+  // its job dirs and groups shared with worker threads; the others' are
+  // shallow walks of their own.
   const gitlab = dir.kind === 'builds' ? new GitlabLayout() : null;
-  const layout = gitlab ? gitlab.result : await layoutJobs(start, dir.kind, env.signal);
-  /** The layout's job dir that is, or holds, this checkout (a nested repo is part of its job). */
-  const layoutJobOf = (checkout: string) => {
-    if (layout.jobs.size === 0) return undefined;
-    const parts = checkout.split('/');
-    for (let i = 1; i <= parts.length; i++) {
-      const j = layout.jobs.get(parts.slice(0, i).join('/'));
-      if (j) return j;
-    }
-    return undefined;
-  };
-  const target = (e: WalkEntry) => `${base}/${e.rel}`;
-  let oldCount = 0;
-  /** Checkouts whose .git was met and not yet listed: rel of the .git -> exact. One judged when listed; one never listed is counted, not judged (the walk reports why). */
-  const gits = new Map<string, boolean>();
-  result.stats = await walk(
-    start,
-    {
-      listed(d) {
-        gitlab?.listed(d);
-        if (d.name !== '.git') return;
-        const rel = d.rel;
-        const exact = gits.get(rel);
-        if (exact === undefined) return;
-        gits.delete(rel);
-        // The checkout is the .git's parent: its own mtime, the .git's (both from the walk's fstat of their handles), the stamps'.
-        const lastUsedMs = Math.max(d.parentMtimeMs ?? 0, d.mtimeMs, newestStamp(d));
-        const checkout = rel === '.git' ? '' : rel.slice(0, -'/.git'.length);
-        const owner = layoutJobOf(checkout);
-        if (owner) {
-          // Counted with its layout job dir, which its git stamps make younger.
-          if (owner.rel === checkout) owner.lastUsedMs = Math.max(owner.lastUsedMs, lastUsedMs);
-          return;
-        }
-        if (lastUsedMs < cutoffMs) {
-          oldCount++;
-          const path = checkout ? `${base}/${checkout}` : base;
-          old.add({ path, exact, lastUsedMs, bytes: lazyBytes(env.host.fs.hostPath.bind(env.host.fs), path, exact) });
-        }
-      },
-      entry(e) {
-        gitlab?.entry(e);
-        if (e.kind === 'dir') {
-          if (e.name !== '.git') return true;
-          const rel = e.rel;
-          if (!layoutJobOf(rel === '.git' ? '' : rel.slice(0, -'/.git'.length))) result.jobs.count++;
-          gits.set(rel, e.exact);
-          return true;
-        }
-        if (e.kind !== 'file' || !isCredentialFile(e.name, e.parentName)) return undefined;
-        result.credentials.files++;
-        const shown = target(e);
-        let text: string;
-        try {
-          text = readRegularTextSync(e.fsPath as string, shown, 1024 * 1024);
-        } catch (err) {
-          result.credentials.errors.add({ path: shown, error: `${shown}: ${isHostError(err) ? describeCode(err.code) : String(err)}` });
-          return undefined;
-        }
-        const leak = inspectCredentialFile(shown, text);
-        const size = Buffer.byteLength(text);
-        if (leak) result.credentials.leaks.add({ ...leak, path: shown, exact: e.exact, size }, size);
-        return undefined;
-      },
-      unreadable(rel, code) {
-        result.unreadable.add(`${rel ? `${base}/${rel}` : base} (${code === 'ECHANGED' ? 'changed during the scan' : code})`);
-      },
-    },
-    { label: 'scanning', signal: env.signal, fileNames: CREDENTIAL_FILE_NAMES },
-  );
-  if (layout.note) result.unreadable.add(`${base} (${layout.note})`);
-  // A .git the walk met but could not list (swapped, unreadable, past the limits): its checkout is counted, and its
-  // layout job is not judged old on the dir's mtime alone (its stamps are unknown; the walk's report says why).
-  for (const rel of gits.keys()) {
-    const owner = layoutJobOf(rel === '.git' ? '' : rel.slice(0, -'/.git'.length));
-    if (owner) owner.lastUsedMs = Number.POSITIVE_INFINITY;
+  let pool: ScanPool | null = null;
+  const scan = new TreeScan(base, cutoffMs, gitlab ?? (await layoutJobs(start, dir.kind, env.signal)), gitlab ? (d, unit) => pool!.offer(d, unit) : undefined);
+  if (gitlab) pool = new ScanPool(scanWorkers(env.config.agent.scan_threads), base, cutoffMs, (r) => scan.merge(r), env.signal);
+  let stats: WalkStats | undefined;
+  try {
+    stats = await scan.run(start, env.signal);
+  } finally {
+    // Every part handed out is answered for (walked, or said lost) before the scan is judged.
+    const more = pool ? await pool.finish() : null;
+    if (stats && more) addStats(stats, more);
   }
-  for (const j of layout.jobs.values()) {
-    result.jobs.count++;
+  const found = scan.result(stats);
+  result.stats = found.stats;
+  result.credentials = found.tally.credentials;
+  result.unreadable = found.tally.unreadable;
+  if (found.note) result.unreadable.add(`${base} (${found.note})`);
+    const old = new Smallest<JobDir>(SCAN_SAMPLE, (j) => j.lastUsedMs);
+  for (const c of found.old.items) {
+    const path = c.rel ? `${base}/${c.rel}` : base;
+    old.add({ path, exact: c.exact, lastUsedMs: c.lastUsedMs, bytes: lazyBytes(env.host, path, c.exact) });
+  }
+  let oldCount = found.old.count;
+  result.jobs.count = found.tally.checkouts + found.jobs.length;
+  for (const j of found.jobs) {
     if (j.lastUsedMs >= cutoffMs) continue;
     oldCount++;
     const path = `${base}/${j.rel}`;
-    old.add({ path, exact: j.exact, lastUsedMs: j.lastUsedMs, bytes: lazyBytes(env.host.fs.hostPath.bind(env.host.fs), path, j.exact) });
+    old.add({ path, exact: j.exact, lastUsedMs: j.lastUsedMs, bytes: lazyBytes(env.host, path, j.exact) });
   }
   const sample = new Sample<JobDir>(SCAN_SAMPLE);
   for (const j of old.sorted()) sample.add(j);
@@ -202,11 +115,27 @@ export async function scanDir(env: FactEnv, dir: RunnerDir): Promise<ScannedDir>
   return result;
 }
 
-/** du -sb of a checkout, once, when asked (only the kept old ones ever are). */
-function lazyBytes(hostPath: (p: string) => Promise<string>, path: string, exact: boolean): (signal?: AbortSignal) => Promise<number> {
+/**
+ * du -sb of a job dir, once, when asked (only the kept old ones ever are).
+ * Reached the way a remediation reaches it (agent/host/safe-path.ts: one
+ * component at a time, no link a non-root user could make or swap is
+ * followed) and walked from that handle: a job that swapped a dir of the
+ * path for a link since the scan gets an error, never the size of what its
+ * link points at.
+ */
+function lazyBytes(host: Host, path: string, exact: boolean): (signal?: AbortSignal) => Promise<number> {
   let bytes: Promise<number> | undefined;
   // An escaped path is not a real one: its size is unknown rather than a wrong tree's.
-  return (signal) => (bytes ??= exact ? hostPath(path).then((h) => treeBytes(h, signal)) : Promise.resolve(0));
+  return (signal) => (bytes ??= exact ? sizeAt(host, path, signal) : Promise.resolve(0));
+}
+
+async function sizeAt(host: Host, path: string, signal?: AbortSignal): Promise<number> {
+  const h = safeRootOf(host).openDir(path);
+  try {
+    return await treeBytes({ fd: h.fd, dev: h.st.dev, ino: h.st.ino, shown: [], exact: true, parentMtimeMs: 0 }, signal);
+  } finally {
+    release(h);
+  }
 }
 
 /** Every runner dir walked once per audit, shared by the build-dir checks. */

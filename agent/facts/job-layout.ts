@@ -44,7 +44,7 @@ export async function layoutJobs(start: string, kind: RunnerDirKind, signal?: Ab
   if (kind === 'builds') {
     // Alone: a project's listing is all the layout needs of it, so nothing below it is visited.
     const gitlab = new GitlabLayout();
-    await walk(start, { listed: (d) => gitlab.listed(d), entry: (e) => gitlab.entry(e) }, { signal, label: 'job layout' });
+    await walk(start, { listed: (d) => gitlab.listed(d) === true, entry: (e) => gitlab.entry(e) }, { signal, label: 'job layout' });
     return gitlab.result;
   }
   const result: LayoutResult = { jobs: new Map() };
@@ -65,9 +65,32 @@ export async function layoutJobs(start: string, kind: RunnerDirKind, signal?: Ab
   return result;
 }
 
-function addJob(result: LayoutResult, rel: string, exact: boolean, mtimeMs: number): void {
-  if (result.jobs.size >= MAX_LAYOUT_JOBS) result.note = `more than ${MAX_LAYOUT_JOBS} job dirs: the rest are counted only where they hold .git`;
-  else result.jobs.set(rel, { rel, exact, lastUsedMs: mtimeMs });
+/** The layout's job dir that is, or holds, a checkout (rel), if any. */
+export function layoutJobOf(layout: LayoutResult, checkout: string): LayoutJob | undefined {
+  if (layout.jobs.size === 0) return undefined;
+  const parts = checkout.split('/');
+  for (let i = 1; i <= parts.length; i++) {
+    const j = layout.jobs.get(parts.slice(0, i).join('/'));
+    if (j) return j;
+  }
+  return undefined;
+}
+
+/** Keeps a job dir another walk found (a worker's), within the same bound; false when it is not kept. */
+export function mergeJob(result: LayoutResult, job: LayoutJob): boolean {
+  if (!result.jobs.has(job.rel)) return addJob(result, job.rel, job.exact, job.lastUsedMs);
+  result.jobs.set(job.rel, job);
+  return true;
+}
+
+/** False when the layout holds all it may: the job dir is not kept. */
+function addJob(result: LayoutResult, rel: string, exact: boolean, mtimeMs: number): boolean {
+  if (result.jobs.size >= MAX_LAYOUT_JOBS) {
+    result.note = `more than ${MAX_LAYOUT_JOBS} job dirs: the rest are counted only where they hold .git`;
+    return false;
+  }
+  result.jobs.set(rel, { rel, exact, lastUsedMs: mtimeMs });
+  return true;
 }
 
 /**
@@ -83,12 +106,28 @@ export class GitlabLayout {
   readonly result: LayoutResult = { jobs: new Map() };
   /** Candidates not yet listed: rel -> exact. */
   private readonly pending = new Map<string, boolean>();
+  /** Job dirs found by their `.tmp` sibling or name, not yet listed (at most MAX_LAYOUT_JOBS, like the jobs). */
+  private readonly unlistedJobs = new Set<string>();
   /** The dir whose entries come next, and what they are to the layout. */
   private current: ListedDir | null = null;
   private mode: 'tokens' | 'concurrency' | 'candidates' | 'none' = 'none';
 
-  /** A dir was listed; false: the layout needs none of its entries (a project, or not the layout's). */
-  listed(d: ListedDir): boolean {
+  /** A dir below the concurrency id to decide by its listing (where a walk of a part of a builds dir starts). */
+  expect(rel: string, exact: boolean): void {
+    this.pending.set(rel, exact);
+  }
+
+  /** The layout's job dir that is, or holds, a checkout (rel): a nested repo is part of its job. */
+  jobOf(checkout: string): LayoutJob | undefined {
+    return layoutJobOf(this.result, checkout);
+  }
+
+  /**
+   * A dir was listed. true: the layout needs its entries; 'job': it is a job
+   * dir, listed now (the layout needs none of its entries); false: it is not
+   * the layout's.
+   */
+  listed(d: ListedDir): boolean | 'job' {
     this.current = d;
     this.mode = 'none';
     // Below the deepest group: no candidate, and no rel built (O(depth) each) for the dirs of a deep checkout.
@@ -100,13 +139,10 @@ export class GitlabLayout {
     else {
       const rel = d.rel;
       const exact = this.pending.get(rel);
-      if (exact === undefined) return false;
+      if (exact === undefined) return this.unlistedJobs.delete(rel) ? 'job' : false;
       this.pending.delete(rel);
       // Too large to hold (streamed): one job dir rather than each of its entries a candidate.
-      if (d.has('.git') !== false) {
-        addJob(this.result, rel, exact, d.mtimeMs);
-        return false;
-      }
+      if (d.has('.git') !== false) return addJob(this.result, rel, exact, d.mtimeMs) ? 'job' : false;
       this.mode = 'candidates';
     }
     return true;
@@ -121,7 +157,7 @@ export class GitlabLayout {
     const group = this.current!;
     const tmp = group.has(`${e.raw}.tmp`) ? (lstatSync(fsPathOf(`${group.path}/${e.raw}.tmp`), { throwIfNoEntry: false }) ?? null) : null;
     if (tmp?.isDirectory() || e.name.endsWith('-empty') || this.pending.size >= MAX_LAYOUT_JOBS) {
-      addJob(this.result, e.rel, e.exact, Math.max(e.stat()?.mtimeMs ?? 0, tmp?.isDirectory() ? tmp.mtimeMs : 0));
+      if (addJob(this.result, e.rel, e.exact, Math.max(e.stat()?.mtimeMs ?? 0, tmp?.isDirectory() ? tmp.mtimeMs : 0))) this.unlistedJobs.add(e.rel);
       return false;
     }
     // A candidate: its listing says (one never listed, unreadable or swapped, is neither; the scan reports the dir).

@@ -32,6 +32,20 @@ export interface WalkOptions {
   fileNames?: ReadonlySet<string>;
 }
 
+/** A dir another walk (of this process) holds open, to walk on its own: in a worker thread, say. */
+export interface WalkFrom {
+  /** That walk's open handle (worker threads share the process's fds) of the dir; the walk opens its own through it and leaves this one to its owner. */
+  fd: number;
+  /** What that handle was when handed over: the dir walked is this one or none. */
+  dev: number;
+  ino: number;
+  /** Display names from the other walk's start down to the dir: its rel and depth in that walk. */
+  shown: string[];
+  exact: boolean;
+  /** The mtime of the dir holding it (its ListedDir.parentMtimeMs). */
+  parentMtimeMs: number;
+}
+
 export interface WalkStats {
   files: number;
   dirs: number;
@@ -176,6 +190,10 @@ export class ListedDir {
   /** The open handle (`/proc/<pid>/fd/N`): `path + "/" + name` reaches an entry with no link followed on the way. */
   get path(): string {
     return this.prefix.slice(0, -1);
+  }
+  /** How many entries the listing holds; null when it was streamed, not held. */
+  get size(): number | null {
+    return this.listing ? this.listing.length : null;
   }
   /** Whether the listing holds this name (raw bytes as latin1; ASCII names as themselves); null when it was streamed, not held. */
   has(raw: string): boolean | null {

@@ -1,10 +1,10 @@
 import { closeSync, constants, fstatSync, lstatSync, openSync, opendirSync, readdirSync, type Dirent, type Stats } from 'node:fs';
 import { decodeExact, escapeBytes } from './byte-names.js';
-import { Entry, kindOf, ListedDir, type EntryKind, type WalkEntry, type WalkOptions, type WalkStats, type WalkVisitor } from './walk-entry.js';
+import { Entry, kindOf, ListedDir, type EntryKind, type WalkEntry, type WalkFrom, type WalkOptions, type WalkStats, type WalkVisitor } from './walk-entry.js';
 import { Anchor, ASCII, fdDir, fsPathOf, rawFromAnchor, relOf, type DirRef, type FdCount } from './walk-paths.js';
 import { progress } from './progress.js';
 
-export type { EntryKind, WalkEntry, ListedDir, WalkOptions, WalkStats, WalkVisitor };
+export type { EntryKind, WalkEntry, ListedDir, WalkFrom, WalkOptions, WalkStats, WalkVisitor };
 
 /** Dirs opened by every walk of this process: lets a test see that a stopped walk makes no more progress. */
 export const walkActivity = { dirsOpened: 0 };
@@ -62,12 +62,14 @@ const swapped = (code: string) => (code === 'ENOTDIR' || code === 'ELOOP' ? 'ECH
  * per entry, which this keeps to one listing, one open and one fstat per
  * dir, and one small object per entry the visitor wants (fileNames).
  */
-export async function walk(start: string, visitor: WalkVisitor, opts: WalkOptions = {}): Promise<WalkStats> {
+export async function walk(start: string | WalkFrom, visitor: WalkVisitor, opts: WalkOptions = {}): Promise<WalkStats> {
   const stats: WalkStats = { files: 0, dirs: 0, unreadable: 0, aborted: false, notWalked: 0 };
   let rootFd: number;
   let root: Stats;
+  const from = typeof start === 'string' ? null : start;
   try {
-    rootFd = openSync(start, DIR_FLAGS);
+    // A part of another walk: re-opened through that walk's handle (`<fd>/.`: no name to swap), never by path.
+    rootFd = openSync(from ? `${fdDir()}/${from.fd}/.` : start as string, DIR_FLAGS);
     root = fstatSync(rootFd);
   } catch (err) {
     const code = errCode(err);
@@ -84,11 +86,17 @@ export async function walk(start: string, visitor: WalkVisitor, opts: WalkOption
     closeSync(fd);
     fds.open--;
   };
-  const stack: DirRef[] = [{ parent: null, raw: '', shown: '', exact: true, depth: 0, fd: rootFd, anchor: null, rawLen: 0, dev: root.dev, ino: root.ino, size: root.size, mtimeMs: root.mtimeMs }];
+  if (from && (root.dev !== from.dev || root.ino !== from.ino)) {
+    closeSync(rootFd);
+    stats.unreadable++;
+    visitor.unreadable?.(from.shown.join('/'), 'ECHANGED');
+    return stats;
+  }
+  const stack: DirRef[] = [{ ...startRef(from), fd: rootFd, anchor: null, rawLen: 0, dev: root.dev, ino: root.ino, size: root.size, mtimeMs: root.mtimeMs }];
   let sinceYield = 0;
   const pause = async () => {
     sinceYield = 0;
-    progress(`${opts.label ?? 'scanning'} ${start}: ${stats.files} files, ${stats.dirs} dirs`);
+    if (!from) progress(`${opts.label ?? 'scanning'} ${start as string}: ${stats.files} files, ${stats.dirs} dirs`);
     await new Promise((r) => setImmediate(r));
   };
   /** Lets go of a pending dir: its own handle or its ref on its anchor. */
@@ -252,8 +260,22 @@ export async function walk(start: string, visitor: WalkVisitor, opts: WalkOption
   }
 }
 
+/**
+ * Where a walk of a part of another walk's tree starts: that walk's dir
+ * (its dev/ino checked), named as that walk names it, so rel, depth and
+ * parentMtimeMs read as they would in one walk of the whole.
+ */
+function startRef(from: WalkFrom | null): Pick<DirRef, 'parent' | 'raw' | 'shown' | 'exact' | 'depth'> {
+  if (!from || from.shown.length === 0) return { parent: null, raw: '', shown: '', exact: from?.exact ?? true, depth: 0 };
+  // Its ancestors: names and the parent's mtime only (never opened: rawLen 0 ends every path at the start's own handle).
+  let parent: DirRef = { parent: null, raw: '', shown: '', exact: true, depth: 0, fd: -1, anchor: null, rawLen: 0, dev: 0, ino: 0, size: 0, mtimeMs: 0 };
+  for (const [i, shown] of from.shown.slice(0, -1).entries()) parent = { ...parent, parent, shown, depth: i + 1 };
+  parent.mtimeMs = from.parentMtimeMs;
+  return { parent, raw: '', shown: from.shown.at(-1)!, exact: from.exact, depth: from.shown.length };
+}
+
 /** du -sb of one tree (no link following, one filesystem): bytes of every non-dir entry. */
-export async function treeBytes(start: string, signal?: AbortSignal): Promise<number> {
+export async function treeBytes(start: string | WalkFrom, signal?: AbortSignal): Promise<number> {
   let bytes = 0;
   await walk(
     start,

@@ -50,7 +50,7 @@ describe('runnerguard config check (built bundle)', () => {
     const r = await runCli(bundle, ['config', 'check', '--config', cfg]);
     expect(r.code).toBe(2);
     expect(r.stderr.split('\n')).toEqual([
-      `runnerguard: ${cfg}:3: unknown key "lock_wait" in [agent] (expected one of: state_dir, schedule, check_timeout_ms, lock_wait_ms, stop_timeout_ms, tick_offset_max_ms)`,
+      `runnerguard: ${cfg}:3: unknown key "lock_wait" in [agent] (expected one of: state_dir, schedule, check_timeout_ms, lock_wait_ms, stop_timeout_ms, tick_offset_max_ms, scan_threads)`,
       `runnerguard: ${cfg}:6: report.url: http://collector.example:8080/v1/reports: plain http is refused except to loopback; use https (run and deliver refuse to send)`,
       `runnerguard: ${cfg}:9: waivers.0.check: "RG-DISKK-001" matches no check in the catalogue (runnerguard checks lists them)`,
       `runnerguard: ${cfg}:11: waivers.0.expires: expected a date (YYYY-MM-DD), got "2025-13-01", which is no day of the calendar`,
@@ -87,7 +87,7 @@ describe('runnerguard config check (built bundle)', () => {
     expect(r.code).toBe(2);
     // The lint rules (catalogue ids, URL) are config check's: run counts the three others after the first.
     expect(r.stderr).toBe(
-      `runnerguard: ${cfg}:3: unknown key "lock_wait" in [agent] (expected one of: state_dir, schedule, check_timeout_ms, lock_wait_ms, stop_timeout_ms, tick_offset_max_ms) (and 2 more problem(s): runnerguard config check --config ${cfg} lists them all)\n`,
+      `runnerguard: ${cfg}:3: unknown key "lock_wait" in [agent] (expected one of: state_dir, schedule, check_timeout_ms, lock_wait_ms, stop_timeout_ms, tick_offset_max_ms, scan_threads) (and 2 more problem(s): runnerguard config check --config ${cfg} lists them all)\n`,
     );
     await expect(fsp.lstat(state)).rejects.toMatchObject({ code: 'ENOENT' });
   });

@@ -111,7 +111,7 @@ describe('validateConfig: every problem in one pass', () => {
       '',
     ].join('\n');
     expect(lines(text)).toEqual([
-      `${FILE}:2: unknown key "state-dir" in [agent] (expected one of: state_dir, schedule, check_timeout_ms, lock_wait_ms, stop_timeout_ms, tick_offset_max_ms)`,
+      `${FILE}:2: unknown key "state-dir" in [agent] (expected one of: state_dir, schedule, check_timeout_ms, lock_wait_ms, stop_timeout_ms, tick_offset_max_ms, scan_threads)`,
       expect.stringMatching(/^\/etc\/runnerguard\/config\.toml:3: agent\.schedule: "\*\/0 \* \* \* \*" is not a cron expression/),
       `${FILE}:5: report.url: http://collector.example/v1/reports: plain http is refused except to loopback; use https (run and deliver refuse to send)`,
       `${FILE}:6: report.timeout_ms: expected an integer, got a string`,
@@ -122,7 +122,7 @@ describe('validateConfig: every problem in one pass', () => {
     ]);
     // Without the lint rules (every command but config check) the rest still fails, first problem first, counted.
     expect(() => parseConfig(text, FILE, OPTS, ['RG-RUN-002'])).toThrow(
-      `${FILE}:2: unknown key "state-dir" in [agent] (expected one of: state_dir, schedule, check_timeout_ms, lock_wait_ms, stop_timeout_ms, tick_offset_max_ms) (and 5 more problem(s): runnerguard config check --config ${FILE} lists them all)`,
+      `${FILE}:2: unknown key "state-dir" in [agent] (expected one of: state_dir, schedule, check_timeout_ms, lock_wait_ms, stop_timeout_ms, tick_offset_max_ms, scan_threads) (and 5 more problem(s): runnerguard config check --config ${FILE} lists them all)`,
     );
   });
 

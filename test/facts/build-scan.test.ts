@@ -12,6 +12,9 @@ import { defaultConfig } from '../../agent/config/schema.js';
 import { runAudit } from '../../agent/engine/run-checks.js';
 import { createHost } from '../../agent/host/index.js';
 import leftoverDirs from '../../checks/build/leftover-dirs.js';
+import { buildScanFact } from '../../agent/facts/build-scan.js';
+import { createFacts } from '../../agent/facts/index.js';
+import { SecretRegistry } from '../../agent/engine/redact.js';
 import { ageTree, FixtureTree, gitlabRunnerUnit, jobCheckout } from '../helpers/fixture-tree.js';
 
 const BUILDS = '/home/gitlab-runner/builds';
@@ -75,5 +78,32 @@ describe('build scan: dating a checkout', () => {
     const [f] = await leftovers();
     expect(f?.status).toBe('pass');
     expect(f?.message).toBe('1 job dir(s), none unused for more than 24 h');
+  });
+
+  it('attacker: a dir on the path of an old job dir swapped for a link after the scan: its size is refused, never the size of what the link points at', async () => {
+    await jobCheckout(t, `${BUILDS}/tok/0/g/app`, { bytes: 1000 });
+    await ageTree(t, `${BUILDS}/tok`, 72);
+    // Root-only, laid out like the job's tree, and far bigger: what the job wants measured for it.
+    await t.file('/srv/secret/app/blob', Buffer.alloc(5_000_000));
+    await fsp.chmod(t.p('/srv/secret'), 0o700);
+    execFileSync('chown', ['-R', `${JOB.uid}:${JOB.gid}`, t.p(`${BUILDS}/tok`)]);
+    const facts = createFacts(createHost({ root: t.root }), defaultConfig(), new SecretRegistry());
+    const [scan] = await facts.get(buildScanFact);
+    const job = scan!.jobs.old.items[0]!;
+    expect(job.path).toBe(`${BUILDS}/tok/0/g/app`);
+    // The job's move, as its own uid: its group away, a link to the secret tree in its place.
+    execFileSync('setpriv', [`--reuid=${JOB.uid}`, `--regid=${JOB.gid}`, '--clear-groups', 'sh', '-c', `mv "${t.p(`${BUILDS}/tok/0/g`)}" "${t.p(`${BUILDS}/tok/0/g.away`)}" && ln -s "${t.p('/srv/secret')}" "${t.p(`${BUILDS}/tok/0/g`)}"`]);
+    await expect(job.bytes()).rejects.toThrow(/tok\/0\/g is a symlink owned by uid 998: not followed/);
+  });
+
+  it('an old job dir is sized from the handle its path reached: the bytes of its files', async () => {
+    await jobCheckout(t, `${BUILDS}/tok/0/g/app`, { bytes: 1000 });
+    await ageTree(t, `${BUILDS}/tok`, 72);
+    const facts = createFacts(createHost({ root: t.root }), defaultConfig(), new SecretRegistry());
+    const [scan] = await facts.get(buildScanFact);
+    // The files' bytes (du -sb also counts the dirs' own): HEAD, index, config, main.c.
+    const files = execFileSync('find', [t.p(`${BUILDS}/tok/0/g/app`), '-type', 'f', '-printf', '%s\n'], { encoding: 'utf8' }).trim().split('\n').reduce((n, x) => n + Number(x), 0);
+    expect(await scan!.jobs.old.items[0]!.bytes()).toBe(files);
+    expect(files).toBeGreaterThan(1000);
   });
 });
