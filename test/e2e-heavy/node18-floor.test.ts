@@ -229,6 +229,43 @@ describe("the bundle on Debian 12's nodejs (chroot)", () => {
     expect(rep.summary).toEqual(host.summary);
   });
 
+  it('the build scan\'s worker threads run on Node 18: the same findings as one thread, and a thread more while it scans', async () => {
+    // A builds dir big enough that the scan starts its threads (8 job dirs met, 20 ms run).
+    const t = await FixtureTree.create();
+    try {
+      await t.useradd('gitlab-runner', { uid: 998 });
+      await t.file('/usr/bin/gitlab-runner', '#!/bin/sh\n', { mode: 0o755 });
+      await t.unit('gitlab-runner.service', gitlabRunnerUnit({ config: '/etc/gitlab-runner/config.toml', userArg: 'gitlab-runner' }));
+      await t.file('/etc/gitlab-runner/config.toml', '[[runners]]\n  name = "shell-1"\n  executor = "shell"\n', { mode: 0o600 });
+      for (let i = 0; i < 60; i++) {
+        const dir = `/home/gitlab-runner/builds/t0k${i % 3}/${i % 2}/group${i % 6}/project${i}`;
+        await jobCheckout(t, dir, { remote: i % 5 === 0 ? `https://gitlab-ci-token:glcbt-64_FLOORSECRETT${i}@gitlab.example.com/g/p.git` : undefined });
+        for (let d = 0; d < 80; d++) await fsp.mkdir(t.p(`${dir}/src/d${d}/e`), { recursive: true });
+      }
+      await ageTree(t, '/home/gitlab-runner/builds/t0k0', 30);
+      execFileSync('cp', ['-a', '--', t.root, root.p('/srv/rg-threads')]);
+    } finally {
+      await t.remove();
+    }
+    await fsp.writeFile(root.p('/srv/threads-1.toml'), '[agent]\nscan_threads = 1\n');
+    await fsp.writeFile(root.p('/srv/threads-2.toml'), '[agent]\nscan_threads = 2\n');
+    // The audit in the background, its threads counted from /proc every 10 ms: the most seen, then its report.
+    const run = async (threads: number) => {
+      const script = `node ${RG} audit --root /srv/rg-threads --config /srv/threads-${threads}.toml --only RG-BUILD-001,RG-BUILD-002 --format json >/srv/out-${threads}.json 2>/srv/err-${threads} & pid=$!; max=0; while kill -0 $pid 2>/dev/null; do n=$(ls /proc/$pid/task 2>/dev/null | wc -l); [ "$n" -gt "$max" ] && max=$n; sleep 0.01; done; wait $pid; echo "$? $max"`;
+      const r = await chroot(['sh', '-c', script]);
+      const [code, max] = r.stdout.trim().split(' ').map(Number);
+      const rep = report({ code: code!, stdout: await fsp.readFile(root.p(`/srv/out-${threads}.json`), 'utf8'), stderr: await fsp.readFile(root.p(`/srv/err-${threads}`), 'utf8') });
+      return { rep, threadsSeen: max! };
+    };
+    const one = await run(1);
+    const two = await run(2);
+    console.log(`[node18-floor] build scan: ${one.threadsSeen} OS threads seen with scan_threads = 1, ${two.threadsSeen} with 2`);
+    expect(two.threadsSeen).toBeGreaterThan(one.threadsSeen);
+    expect(one.rep.findings.filter((f) => f.status === 'fail').length).toBe(12); // the 12 leaky remotes
+    const judged = (rep: Report) => rep.findings.map((f) => ({ check: f.check, subject: f.subject, status: f.status, message: f.message, evidence: [...f.evidence].sort() }));
+    expect(judged(two.rep)).toEqual(judged(one.rep));
+  });
+
   it('every output format renders on Node 18', async () => {
     for (const format of FORMATS) {
       const r = await chroot(['node', RG, 'audit', '--root', FIXTURE, '--format', format]);
