@@ -44,6 +44,15 @@ export default defineCases({
   ],
   failing: [
     {
+      name: 'User=root set in the top-level service.d of /usr/local/lib (read now): jobs run as root',
+      build: async (t) => {
+        await withRunnerUser(t);
+        await t.unit('gitlab-runner.service', gitlabRunnerUnit({ user: 'gitlab-runner' }));
+        await t.file('/usr/local/lib/systemd/system/service.d/zz-root.conf', '[Service]\nUser=root\n');
+      },
+      expect: [{ status: 'fail', subject: 'service:gitlab-runner.service', message: 'jobs run as root' }],
+    },
+    {
       name: 'a second service (install --service runner-2 --config /etc/gitlab-runner/runner-2.toml, no --user) is audited beside the first',
       build: async (t) => {
         await withRunnerUser(t);
@@ -138,15 +147,6 @@ export default defineCases({
         await lchown(t.p('/run/systemd/generator.late/gitlab-runner.service.d/zz.conf'), 999, 999);
       },
       expect: [{ status: 'error', subject: 'service:gitlab-runner.service', message: /^not a pass: systemd applies to gitlab-runner\.service what could not be read \(.*zz\.conf is a symlink owned by uid 999: not followed\).*As read: the service and its jobs run as gitlab-runner$/ }],
-    },
-    {
-      name: 'User=root set in the top-level service.d of /usr/local/lib (read now): jobs run as root',
-      build: async (t) => {
-        await withRunnerUser(t);
-        await t.unit('gitlab-runner.service', gitlabRunnerUnit({ user: 'gitlab-runner' }));
-        await t.file('/usr/local/lib/systemd/system/service.d/zz-root.conf', '[Service]\nUser=root\n');
-      },
-      expect: [{ status: 'fail', subject: 'service:gitlab-runner.service', message: 'jobs run as root' }],
     },
   ],
 });
