@@ -127,8 +127,10 @@ export async function loadUnit(fs: HostFs, name: string): Promise<Unit | null> {
   const at = name.indexOf('@');
   const template = at >= 0 && !name.slice(at + 1).startsWith('.') ? `${name.slice(0, at + 1)}${name.slice(name.lastIndexOf('.'))}` : null;
   for (const file of template ? [name, template] : [name]) {
-    for (const dir of UNIT_DIRS) {
-      const path = `${dir}/${file}`;
+    // Every dir probed at once (a scan of all units pays this per unit); then read in precedence order.
+    const paths = UNIT_DIRS.map((dir) => `${dir}/${file}`);
+    const there = await Promise.all(paths.map((p) => fs.lstat(p).then((st) => st !== null, () => true)));
+    for (const path of paths.filter((_p, i) => there[i])) {
       const r = await readUnitText(fs, path);
       if (r === null) continue;
       if ('unread' in r) throw new HostError(r.code ?? 'EIO', path, r.unread);
