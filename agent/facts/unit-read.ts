@@ -1,5 +1,6 @@
 import { opendir } from 'node:fs/promises';
 import { isHostError, type FileStat, type HostErrorCode, type HostFs } from '../host/index.js';
+import { readRegularFile } from '../host/tree-fs.js';
 
 /** A drop-in (or unit file) systemd applies whose content the facts cannot vouch for. */
 export interface UnitIssue {
@@ -85,7 +86,10 @@ export async function readUnitText(fs: HostFs, file: string, cache = new Map<str
   if (st.size > MAX_UNIT_BYTES) return { unread: `${file} is ${st.size} bytes, more than the ${MAX_UNIT_BYTES}-byte limit: not read` };
   let data: Buffer;
   try {
-    data = await fs.readFile(file, { maxBytes: MAX_UNIT_BYTES });
+    // Where another user can change the entry, it may be a link by the time it is opened: its dir is resolved
+    // (root's entries up to it), the entry itself opened with O_NOFOLLOW, never through a link swapped in.
+    const at = linked ? real! : file;
+    data = who ? await readRegularFile(`${await fs.hostPath(at.slice(0, at.lastIndexOf('/')) || '/')}/${at.slice(at.lastIndexOf('/') + 1)}`, file, MAX_UNIT_BYTES) : await fs.readFile(file, { maxBytes: MAX_UNIT_BYTES });
   } catch (err) {
     if (isHostError(err, 'ENOENT')) return null;
     return { unread: isHostError(err, 'ETOOBIG') ? `${file} is more than the ${MAX_UNIT_BYTES}-byte limit: not read` : `${file} could not be read (${err instanceof Error ? err.message : String(err)})` };

@@ -4,7 +4,7 @@
  * does, and never let a drop-in they could not read or trust pass unseen.
  * Real files, links and owners in a FixtureTree.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { promises as fsp } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { dropInNames, MAX_DROPINS } from '../../agent/facts/drop-ins.js';
@@ -200,6 +200,31 @@ describe('attackers: what could not be read or trusted is an issue, never silent
     const u = (await load())!;
     expect(unitValues(u, 'Service', 'Environment')).toEqual(['FROM=unit', 'A=1', 'B=1']);
     expect(u.issues).toEqual([{ path: `/etc/systemd/system/${UNIT}.d/20-b.conf`, kind: 'untrusted', reason: `/home/ci/20-b.conf (the target of /etc/systemd/system/${UNIT}.d/20-b.conf) is owned by uid 999` }]);
+  });
+
+  it('race: a job (uid 999) swaps its drop-in between a regular file and a link to a root-only file while the unit is read: the link\'s target is never read', async () => {
+    await tree();
+    await t.file('/root/secret.conf', SECRET_INI, { mode: 0o600 });
+    const dir = `/etc/systemd/system/${UNIT}.d`;
+    await t.dir(dir, { uid: 999, gid: 999 });
+    const d = t.p(dir);
+    // Renames are atomic: the name is always a regular file or the link, switching as fast as a shell can.
+    const loop = `cd '${d}' && while :; do printf '[Service]\\nEnvironment=X=job\\n' > f.tmp; mv -f f.tmp 50-x.conf; ln -sf /root/secret.conf l.tmp; mv -f l.tmp 50-x.conf; done`;
+    const job = spawn('sh', ['-c', loop], { uid: 999, gid: 999, stdio: 'ignore' });
+    try {
+      const seen = { text: 0, link: 0 };
+      for (let i = 0; i < 500; i++) {
+        const u = (await load())!;
+        expect(JSON.stringify([...(u.sections.get('Service') ?? [])])).not.toContain('s3cret');
+        if (unitValues(u, 'Service', 'Environment').includes('X=job')) seen.text++;
+        if (u.issues!.some((x) => x.kind === 'unread')) seen.link++;
+      }
+      // Both sides of the swap were met: the reads raced the job, not an idle file.
+      expect(seen.text).toBeGreaterThan(0);
+      expect(seen.link).toBeGreaterThan(0);
+    } finally {
+      job.kill('SIGKILL');
+    }
   });
 
   it('a huge drop-in, a binary one, a FIFO: bounded, not applied, each an unread issue saying why (no hang)', async () => {
