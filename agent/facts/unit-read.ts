@@ -127,7 +127,8 @@ export async function listConfNames(fs: HostFs, dir: string, cache: Map<string, 
     if (!st) return null;
   }
   if (st.kind !== 'dir') return null; // systemd ignores a drop-in "dir" that is not one
-  const who = await dirControl(fs, dir, cache);
+  // A sticky dir others can write keeps root's entries root's, but anyone may add names: bounded like a job's.
+  const who = (await dirControl(fs, dir, cache)) ?? (writable(st) ? `${dir} is writable by others (sticky)` : null);
   try {
     if (!who) return { names: (await fs.readdir(dir)).filter((e) => e.name.endsWith('.conf')).map((e) => e.name) };
     const names: string[] = [];

@@ -160,6 +160,17 @@ describe('attackers: what could not be read or trusted is an issue, never silent
     ]);
   });
 
+  it('a root drop-in dir that is sticky and world-writable (1777): root\'s drop-in trusted, the one uid 999 added not', async () => {
+    await tree();
+    const dir = `/run/systemd/system/${UNIT}.d`;
+    await t.dir(dir, { mode: 0o1777 });
+    await t.file(`${dir}/10-root.conf`, env('A=root'));
+    await t.file(`${dir}/99-job.conf`, env('B=job'), { uid: 999, gid: 999 });
+    const u = (await load())!;
+    expect(unitValues(u, 'Service', 'Environment')).toEqual(['FROM=unit', 'A=root', 'B=job']);
+    expect(u.issues).toEqual([{ path: `${dir}/99-job.conf`, kind: 'untrusted', reason: `${dir}/99-job.conf is owned by uid 999` }]);
+  });
+
   it('a drop-in that is a symlink uid 999 planted (to a root-only file): not followed, not applied, an unread issue', async () => {
     await tree();
     await t.file('/root/secret.conf', SECRET_INI, { mode: 0o600 });
