@@ -1,14 +1,44 @@
-import type { HostFs } from '../host/index.js';
-import { isHostError } from '../host/index.js';
+import { HostError, type HostFs } from '../host/index.js';
+import { collectDropIns } from './drop-ins.js';
+import { readUnitText, type UnitIssue } from './unit-read.js';
 
-/** Unit search path, highest precedence first (systemd.unit(5)). */
-export const UNIT_DIRS = ['/etc/systemd/system', '/run/systemd/system', '/lib/systemd/system', '/usr/lib/systemd/system'];
+export type { UnitIssue };
+
+/**
+ * The system manager's unit search path, highest precedence first, as
+ * `systemd-analyze unit-paths` prints it on Debian 12 (systemd 252; see
+ * systemd.unit(5) "Unit File Load Path"). /lib comes before /usr/lib: on
+ * split /usr, Debian's packages install there; on merged /usr they are one dir.
+ * Drop-ins are read from the `.d` dirs of every one of these.
+ */
+export const UNIT_DIRS: readonly string[] = [
+  '/etc/systemd/system.control',
+  '/run/systemd/system.control',
+  '/run/systemd/transient',
+  '/run/systemd/generator.early',
+  '/etc/systemd/system',
+  '/etc/systemd/system.attached',
+  '/run/systemd/system',
+  '/run/systemd/system.attached',
+  '/run/systemd/generator',
+  '/usr/local/lib/systemd/system',
+  '/lib/systemd/system',
+  '/usr/lib/systemd/system',
+  '/run/systemd/generator.late',
+];
 
 export interface Unit {
   name: string;
   /** The main unit file (target path). */
   path: string;
+  /** The drop-ins read and applied, in systemd's order (one linked to /dev/null or empty is listed and adds nothing). */
   dropIns: string[];
+  /**
+   * Files systemd applies to this unit that the facts could not read, or
+   * that a user other than root can rewrite: no check may pass on a unit
+   * that has any (see checks/unit-doubt.ts). Absent on user units.
+   */
+  issues?: UnitIssue[];
   /** section -> key -> values in order; an empty assignment resets the list. */
   sections: Map<string, Map<string, string[]>>;
 }
@@ -86,42 +116,31 @@ export function splitExecStart(line: string): string[] {
   return words;
 }
 
-async function readIfFile(fs: HostFs, p: string): Promise<string | null> {
-  try {
-    return await fs.readText(p, { maxBytes: 1024 * 1024 });
-  } catch (err) {
-    if (isHostError(err, 'ENOENT')) return null;
-    throw err;
-  }
-}
-
-async function listDropIns(fs: HostFs, name: string): Promise<string[]> {
-  // Drop-ins from every unit dir apply; a same-named one in a higher-precedence dir wins.
-  const byName = new Map<string, string>();
-  for (const dir of [...UNIT_DIRS].reverse()) {
-    const d = `${dir}/${name}.d`;
-    try {
-      for (const e of await fs.readdir(d)) if (e.name.endsWith('.conf')) byName.set(e.name, `${d}/${e.name}`);
-    } catch {
-      /* no drop-in dir */
-    }
-  }
-  return [...byName.keys()].sort().map((k) => byName.get(k)!);
-}
-
-/** Finds and parses a unit with its drop-ins; null when no such unit. */
+/**
+ * Finds and parses a unit with its drop-ins, as systemd loads it: the first
+ * unit dir holding the name (an instance foo@bar.service falls back to its
+ * template foo@.service), then every drop-in systemd applies (drop-ins.ts).
+ * Null when there is no such unit, or it is masked (a link to /dev/null, or
+ * empty). A unit file that cannot be read throws.
+ */
 export async function loadUnit(fs: HostFs, name: string): Promise<Unit | null> {
-  for (const dir of UNIT_DIRS) {
-    const path = `${dir}/${name}`;
-    const text = await readIfFile(fs, path);
-    if (text === null) continue;
-    const sections = parseUnitText(text);
-    const dropIns = await listDropIns(fs, name);
-    for (const d of dropIns) {
-      const t = await readIfFile(fs, d);
-      if (t !== null) parseUnitText(t, sections);
+  const at = name.indexOf('@');
+  const template = at >= 0 && !name.slice(at + 1).startsWith('.') ? `${name.slice(0, at + 1)}${name.slice(name.lastIndexOf('.'))}` : null;
+  for (const file of template ? [name, template] : [name]) {
+    // Every dir probed at once (a scan of all units pays this per unit); then read in precedence order.
+    const paths = UNIT_DIRS.map((dir) => `${dir}/${file}`);
+    const there = await Promise.all(paths.map((p) => fs.lstat(p).then((st) => st !== null, () => true)));
+    for (const path of paths.filter((_p, i) => there[i])) {
+      const r = await readUnitText(fs, path);
+      if (r === null) continue;
+      if ('unread' in r) throw new HostError(r.code ?? 'EIO', path, r.unread);
+      if ('masked' in r) return null;
+      const sections = parseUnitText(r.text);
+      const found = await collectDropIns(fs, UNIT_DIRS, name);
+      for (const d of found.applied) if (d.text !== null) parseUnitText(d.text, sections);
+      const issues = [...(r.untrusted ? [{ path, kind: 'untrusted' as const, reason: r.untrusted }] : []), ...found.issues];
+      return { name, path, dropIns: found.applied.map((d) => d.path), issues, sections };
     }
-    return { name, path, dropIns, sections };
   }
   return null;
 }

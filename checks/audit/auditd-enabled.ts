@@ -3,6 +3,7 @@ import type { FindingDraft } from '../../agent/engine/types.js';
 import { isHostError, type Host, type HostFs } from '../../agent/host/index.js';
 import { isUnitEnabled, loadUnit } from '../../agent/facts/systemd.js';
 import { REF, cisDocker } from '../references.js';
+import { doubtPass } from '../unit-doubt.js';
 import { AUDITD_BINARIES, auditdBinary } from './audit-rules.js';
 
 const SUBJECT = 'auditd';
@@ -95,7 +96,7 @@ async function offline(fs: HostFs, binary: string): Promise<FindingDraft> {
     return failWith(FIX.sysv, `auditd is installed but nothing starts it at boot (no ${UNIT}, no /etc/rc?.d/S??auditd link)`, evidence);
   }
   evidence.push(`unit ${unit.path}`);
-  if (await isUnitEnabled(fs, UNIT)) return verdict.pass(SUBJECT, `${UNIT} is enabled (a *.wants/ link starts it at boot)`, evidence);
+  if (await isUnitEnabled(fs, UNIT)) return doubtPass(verdict.pass(SUBJECT, `${UNIT} is enabled (a *.wants/ link starts it at boot)`, evidence), unit);
   return failWith(FIX.enable, `auditd is installed but ${UNIT} is not enabled: no *.wants/ link starts it at boot`, evidence);
 }
 

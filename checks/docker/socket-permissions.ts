@@ -4,6 +4,7 @@ import { dockerFacts, SOCKETS } from '../../agent/facts/docker.js';
 import { unitValue, unitValues, type Unit } from '../../agent/facts/systemd.js';
 import type { UserDb } from '../../agent/host/users.js';
 import { cisDocker, REF } from '../references.js';
+import { doubtPass } from '../unit-doubt.js';
 
 const octal = (mode: number) => mode.toString(8).padStart(4, '0');
 
@@ -66,5 +67,5 @@ function judgeUnit(unit: Unit, users: UserDb): FindingDraft {
   const files = `${unit.path}${unit.dropIns.length ? ` (+ ${unit.dropIns.join(', ')})` : ''}`;
   const evidence = [`${files}: SocketMode=${valid.at(-1) ?? '(unset, 0666)'} SocketUser=${owner} SocketGroup=${group}`];
   if (ignored.length) evidence.push(`ignored by systemd (not an octal mode): ${ignored.map((v) => `SocketMode=${v}`).join(', ')}`);
-  return judge(unit.path, mode, owner, group, evidence);
+  return doubtPass(judge(unit.path, mode, owner, group, evidence), unit);
 }

@@ -2,6 +2,7 @@ import { verdict } from '../../agent/engine/define-check.js';
 import type { CheckContext, FindingDraft } from '../../agent/engine/types.js';
 import { githubFacts, type ActionsRunner } from '../../agent/facts/github.js';
 import type { FileStat, UserDb } from '../../agent/host/index.js';
+import { doubtPasses } from '../unit-doubt.js';
 
 export const NO_ACTIONS_RUNNER = 'no GitHub Actions self-hosted runner found (no actions.runner.*.service unit, no configured runner dir with a .runner, no running Runner.Listener, no [github] runner_dirs)';
 
@@ -12,7 +13,8 @@ export async function forEachActionsRunner(
 ): Promise<FindingDraft[]> {
   const runners = await ctx.facts.get(githubFacts);
   if (runners.length === 0) return [verdict.skip('github-runner', NO_ACTIONS_RUNNER)];
-  return (await Promise.all(runners.map((r) => judge(r)))).flat();
+  // A pass needs every file systemd applies to the runner's unit read and root's alone.
+  return (await Promise.all(runners.map(async (r) => doubtPasses(await judge(r), r.unit)))).flat();
 }
 
 /** "unit /etc/systemd/system/x.service (+ drop-in)" or where the runner came from without one. */

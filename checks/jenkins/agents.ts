@@ -1,6 +1,7 @@
 import { verdict } from '../../agent/engine/define-check.js';
 import type { CheckContext, FindingDraft } from '../../agent/engine/types.js';
 import { jenkinsAgentsFact, type JenkinsAgent } from '../../agent/facts/jenkins.js';
+import { doubtPasses } from '../unit-doubt.js';
 
 export const NO_JENKINS_AGENT = 'no Jenkins agent found (no unit or process runs agent.jar or remoting.jar)';
 
@@ -11,7 +12,8 @@ export async function forEachJenkinsAgent(
 ): Promise<FindingDraft[]> {
   const agents = await ctx.facts.get(jenkinsAgentsFact);
   if (agents.length === 0) return [verdict.skip('jenkins-agent', NO_JENKINS_AGENT)];
-  return (await Promise.all(agents.map((a) => judge(a)))).flat();
+  // A pass needs every file systemd applies to the agent's unit read and root's alone.
+  return (await Promise.all(agents.map(async (a) => doubtPasses(await judge(a), a.unit?.unit)))).flat();
 }
 
 /** Where the agent's command line was read, and its running processes. */

@@ -27,6 +27,18 @@ async function inlineSources(ctx: CheckContext, a: JenkinsAgent, secret: string)
   return out;
 }
 
+/**
+ * What to do: a unit that no longer passes the secret inline (the fix was
+ * applied) has an agent started before it: only a restart takes the new
+ * command line, and runnerguard never restarts it (its builds would end).
+ */
+function todo(a: JenkinsAgent): string {
+  if (!a.unit || a.secret.kind === 'inline') return 'use -secret @file with a 0600 file';
+  const how = a.unit.scope === 'system' ? `systemctl restart ${a.unit.unit.name}` : `systemctl --user restart ${a.unit.unit.name}, as ${a.unit.scope.user}`;
+  const now = a.secret.kind === 'file' ? `passes -secret @${a.secret.path}` : 'passes no secret';
+  return `its unit now ${now}, but the agent was started before: restart it (${how}; its running builds end)`;
+}
+
 async function judgeFile(ctx: CheckContext, a: JenkinsAgent, path: string, users: UserDb, evidence: string[]): Promise<FindingDraft> {
   // A relative @file is read from the agent's working directory.
   const cwd = a.unit?.unit.sections.get('Service')?.get('WorkingDirectory')?.at(-1) ?? users.user(a.user)?.home ?? '/';
@@ -80,7 +92,7 @@ export default defineCheck({
         const cmdline = running ? `the command line of pid ${running.p.pid} (/proc/${running.p.pid}/cmdline, shown by ps to every local user)` : 'the agent\'s command line once it runs (/proc/PID/cmdline, shown by ps to every local user)';
         evidence.push(...where.map((w) => `secret in ${w}`), `-secret on ${cmdline}`);
         const files = where.length ? `; it is also written in ${where.join(', ')}` : '';
-        return verdict.fail(a.subject, `the agent secret is passed on ${running ? `the command line of pid ${running.p.pid}` : 'the command line'}, readable by every local user and build step${files}; use -secret @file with a 0600 file`, evidence);
+        return verdict.fail(a.subject, `the agent secret is passed on ${running ? `the command line of pid ${running.p.pid}` : 'the command line'}, readable by every local user and build step${files}; ${todo(a)}`, evidence);
       }
       if (a.secret.kind === 'file') return judgeFile(ctx, a, a.secret.path, users, evidence);
       const how = optValue(a.args, '-jnlpCredentials') ? ' (-jnlpCredentials)' : '';

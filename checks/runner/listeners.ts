@@ -5,6 +5,7 @@ import { argValue, gitlabFacts, type GitlabFacts, type TomlTable } from '../../a
 import { splitCommandLine, unitValue, unitValues } from '../../agent/facts/systemd.js';
 import { REF } from '../references.js';
 import { configEvidence, type SettingEvidence } from './config-evidence.js';
+import { doubtPass } from '../unit-doubt.js';
 import { NO_RUNNER } from './runners.js';
 
 const LOOPBACK = new BlockList();
@@ -105,15 +106,19 @@ export default defineCheck({
     const listeners = [metricsListener(facts, cfg.doc, ev), sessionListener(cfg.doc, ev)].filter((l): l is Listener => l !== null);
     if (listeners.length === 0) {
       return [
-        verdict.pass('listen_address', 'no metrics/debug server and no session server is configured', [
-          ev.global(['listen_address'], undefined),
-          ev.global(['session_server', 'listen_address'], undefined),
-        ]),
+        doubtPass(
+          verdict.pass('listen_address', 'no metrics/debug server and no session server is configured', [
+            ev.global(['listen_address'], undefined),
+            ev.global(['session_server', 'listen_address'], undefined),
+          ]),
+          facts.unit,
+        ),
       ];
     }
     return listeners.map((l): FindingDraft => {
       const host = listenHost(l.address);
-      if (isLoopback(host)) return verdict.pass(l.subject, `${l.what} listens on loopback only (${l.address})`, l.evidence);
+      // The unit's ExecStart=/Environment= may set the address: a pass needs all of it read.
+      if (isLoopback(host)) return doubtPass(verdict.pass(l.subject, `${l.what} listens on loopback only (${l.address})`, l.evidence), facts.unit);
       return verdict.fail(l.subject, `${l.what} listens on ${describeBinding(host)} (${JSON.stringify(l.address)}): reachable by anyone who can reach the host`, l.evidence);
     });
   },

@@ -3,6 +3,7 @@ import { gitlabServicesFact, type GitlabFacts } from '../../agent/facts/gitlab.j
 import type { UserDb } from '../../agent/host/index.js';
 import type { FindingDraft } from '../../agent/engine/types.js';
 import { REF } from '../references.js';
+import { doubtPass } from '../unit-doubt.js';
 import { NO_RUNNER } from './runners.js';
 
 export default defineCheck({
@@ -24,7 +25,8 @@ export default defineCheck({
     const services = await ctx.facts.get(gitlabServicesFact);
     if (services.length === 0) return [verdict.skip('gitlab-runner', NO_RUNNER)];
     const users = await ctx.host.users();
-    return services.map((f) => judge(f, users));
+    // A pass needs every file systemd applies to the unit read and root's alone.
+    return services.map((f) => doubtPass(judge(f, users), f.unit));
   },
 });
 

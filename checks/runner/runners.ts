@@ -1,6 +1,7 @@
 import type { CheckContext, FindingDraft } from '../../agent/engine/types.js';
 import { verdict } from '../../agent/engine/define-check.js';
 import { gitlabServicesFact, type GitlabFacts, type RunnerEntry } from '../../agent/facts/gitlab.js';
+import { doubtPasses } from '../unit-doubt.js';
 import { containerTable, noContainersReason, type ContainerTable } from './executors.js';
 
 export const NO_RUNNER = 'no GitLab Runner found (no gitlab-runner unit, binary or config)';
@@ -24,7 +25,8 @@ export async function forEachRunner(
       return [verdict.error(facts.configPath, cfg.error)];
     }
     if (cfg.runners.length === 0) return [verdict.skip(facts.configPath, `no [[runners]] registered in ${facts.configPath}`)];
-    return cfg.runners.flatMap((r) => judge(r, facts));
+    // A pass needs every file systemd applies to the service's unit read and root's alone.
+    return cfg.runners.flatMap((r) => doubtPasses(judge(r, facts), facts.unit));
   });
 }
 

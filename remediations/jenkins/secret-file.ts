@@ -79,6 +79,9 @@ async function planAgent(host: Host, a: JenkinsAgent): Promise<Plan | Refusal> {
   const after = await loadUnit(overlayFs(host.fs, { [dropIn]: content }), u.unit.name);
   const execs = after ? unitValues(after, 'Service', 'ExecStart') : [];
   if (execs.length !== 1 || execs[0] !== rw.exec) return refuse(`with ${dropIn} in place the unit would still start ${execs.length} other ExecStart= (a drop-in sorting after ours sets it): edit that one by hand`);
+  // A drop-in the facts could not read may set anything after ours; one another user can rewrite may undo ours at will.
+  const doubt = u.unit.issues?.[0];
+  if (doubt) return refuse(`systemd also applies ${doubt.path}, which ${doubt.kind === 'unread' ? 'could not be read' : 'a user other than root can rewrite'} (${doubt.reason}): it may set ExecStart= after ours or hold the secret; move the secret by hand`);
   // systemd reads unit files on daemon-reload; without systemd running there is nothing to tell.
   const systemd = host.live && (await host.fs.exists('/run/systemd/system'));
   if (systemd) {

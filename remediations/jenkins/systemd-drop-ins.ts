@@ -2,12 +2,13 @@ import type { Host, HostFs } from '../../agent/host/index.js';
 
 /**
  * The drop-ins the running systemd applies to `unit`, from its own
- * DropInPaths. systemd reads more places than the unit facts do (verified on
- * Debian 12, systemd 252): /etc/systemd/system.control, /usr/local/lib/systemd/system,
- * the dash-prefix dirs (`jenkins-.service.d` for jenkins-agent.service) and the
- * top-level `service.d`. A drop-in there that sorts after ours and sets
- * ExecStart= again wins: the fix would change nothing while its re-check,
- * reading only the places it knows, passed.
+ * DropInPaths. The unit facts read every dir systemd 252 reads
+ * (agent/facts/drop-ins.ts), but not all it may apply: the drop-ins of a
+ * unit's alias names, a drop-in the facts would not follow (a link a user
+ * made) or read (too big, binary), a newer systemd's new dirs. A drop-in the
+ * facts did not read that sorts after ours and sets ExecStart= again wins:
+ * the fix would change nothing while its re-check passed. So the running
+ * systemd is asked, and anything it names that the facts did not read refuses the fix.
  */
 export async function systemdDropIns(host: Host, unit: string): Promise<string[] | { error: string }> {
   const r = await host.exec(['systemctl', 'show', '-P', 'DropInPaths', unit], { timeoutMs: 10_000, maxBuffer: 256 * 1024 });

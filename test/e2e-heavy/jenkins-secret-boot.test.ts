@@ -16,8 +16,8 @@
  *  - rollback: files and modes as before, systemd reloaded again, ExecStart
  *    as before, the audit fails again;
  *  - a drop-in sorting after ours that sets ExecStart= again (in the unit's
- *    .d dir, or in jenkins-.service.d, which systemd reads and the unit facts
- *    do not), or a drop-in dir the agent user (whose builds run as it) owns:
+ *    .d dir, or in the dash-prefix dir jenkins-.service.d, which systemd and
+ *    the unit facts both read), or a drop-in dir the agent user (whose builds run as it) owns:
  *    refused, nothing changed.
  * No output, runnerguard journal.json or systemd journal record holds the secret.
  */
@@ -212,7 +212,7 @@ describe('RG-JENKINS-002 live in a booted Debian 12 (systemd-nspawn): the agent 
     expect(finding.message).toMatch(/^the agent secret is passed on the command line, readable by every local user and build step; it is also written in \/etc\/systemd\/system\/jenkins-agent\.service \(mode 0644/);
   });
 
-  it('attackers: a drop-in sorting after ours that sets ExecStart= again, one where systemd reads it and the unit facts do not (jenkins-.service.d), a drop-in dir the agent user owns: each refused with the reason, nothing changed', async () => {
+  it('attackers: a drop-in sorting after ours that sets ExecStart= again, one in the dash-prefix dir (jenkins-.service.d), a drop-in dir the agent user owns: each refused with the reason, nothing changed', async () => {
     const b = box!;
     const PREFIX_DIR = '/etc/systemd/system/jenkins-.service.d';
     const override = `${exec(SECRET)} -webSocket`;
@@ -237,7 +237,8 @@ describe('RG-JENKINS-002 live in a booted Debian 12 (systemd-nspawn): the agent 
           await plant(PREFIX_DIR);
           await b.must(['systemctl', 'daemon-reload']);
         },
-        reason: `systemd also applies ${PREFIX_DIR}/zz-override.conf, which this fix does not read: one may set ExecStart= after ours or hold the secret; move the secret by hand`,
+        // The unit facts read the dash-prefix dirs as systemd does: the same refusal as in the unit's own dir.
+        reason: `with ${DROP_IN} in place the unit would still start 1 other ExecStart= (a drop-in sorting after ours sets it): edit that one by hand`,
       },
       {
         what: 'a drop-in dir of the agent user',

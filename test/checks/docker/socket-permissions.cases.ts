@@ -28,6 +28,14 @@ export default defineCases({
   ],
   failing: [
     {
+      name: 'attacker: SocketMode=0660 from root, and a later drop-in in /run/systemd/transient owned by uid 999: warn, not pass',
+      build: async (t) => {
+        await dockerHost(t);
+        await t.file('/run/systemd/transient/docker.socket.d/zz.conf', '[Socket]\nSocketMode=0660\n', { uid: 999, gid: 999 });
+      },
+      expect: [{ status: 'warn', subject: '/lib/systemd/system/docker.socket', message: /^not a pass: docker\.socket takes settings from files a user other than root can rewrite \(\/run\/systemd\/transient\/docker\.socket\.d\/zz\.conf is owned by uid 999\)/ }],
+    },
+    {
       name: 'socket 0666 (chmod by hand) and a drop-in with SocketMode=0666',
       build: async (t) => {
         await dockerHost(t);

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import check from '../../../checks/github/not-root.js';
 import { defineCases } from '../../helpers/check-cases.js';
 import { actionsRunner, DIR, dotRunner, officialImage, runnerDirs, runnerUnit, SUBJECT, UNIT } from './fixture.js';
@@ -98,6 +99,15 @@ export default defineCases({
     },
   ],
   errors: [
+    {
+      name: 'attacker: User=gh, but the runner unit\'s drop-in dir in /etc/systemd/system.attached is gh\'s and holds a FIFO: not read (no hang), so not a pass',
+      build: async (t) => {
+        await actionsRunner(t);
+        await t.dir(`/etc/systemd/system.attached/${UNIT}.d`, { uid: 1200, gid: 1200 });
+        execFileSync('mkfifo', [t.p(`/etc/systemd/system.attached/${UNIT}.d/50-x.conf`)]);
+      },
+      expect: [{ status: 'error', subject: SUBJECT, message: /^not a pass: systemd applies to actions\.runner\.[^ ]+ what could not be read \(.*50-x\.conf: is not a regular file \(fifo\)\)/ }],
+    },
     {
       name: 'no unit; the dir is root\'s but its .runner is gh\'s: who starts it is unknown',
       build: (t) => actionsRunner(t, { noUnit: true }),

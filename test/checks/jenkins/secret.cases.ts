@@ -1,3 +1,4 @@
+import { lchown } from 'node:fs/promises';
 import check from '../../../checks/jenkins/secret.js';
 import { defineCases } from '../../helpers/check-cases.js';
 import { agentUnit, jenkinsAgent, SECRET, SUBJECT, UNIT, URL } from './fixture.js';
@@ -46,6 +47,32 @@ export default defineCases({
       expect: [{ status: 'fail', subject: SUBJECT, message: `override.conf (mode 0600)` }],
     },
     {
+      name: 'stopped agent, the secret in a drop-in under /etc/systemd/system.control (systemd applies it; the unit facts read it)',
+      build: async (t) => {
+        await jenkinsAgent(t);
+        await t.file(`/etc/systemd/system.control/${UNIT}.d/50-x.conf`, `[Service]\nExecStart=\nExecStart=${inline}\n`, { mode: 0o644 });
+      },
+      expect: [{ status: 'fail', subject: SUBJECT, message: `also written in /etc/systemd/system.control/${UNIT}.d/50-x.conf (mode 0644, readable by group and others)`, evidence: [`drop-ins: /etc/systemd/system.control/${UNIT}.d/50-x.conf`] }],
+    },
+    {
+      name: 'stopped agent, the secret in the dash-prefix dir jenkins-.service.d, sorting after the unit\'s own @file drop-in',
+      build: async (t) => {
+        await jenkinsAgent(t);
+        await t.file(`/etc/systemd/system/${UNIT}.d/10-file.conf`, `[Service]\nExecStart=\nExecStart=/usr/bin/java -jar /var/lib/jenkins/agent.jar -url ${URL} -secret @/var/lib/jenkins/secret-file\n`, { mode: 0o644 });
+        await t.file('/etc/systemd/system/jenkins-.service.d/zz.conf', `[Service]\nExecStart=\nExecStart=${inline}\n`, { mode: 0o600 });
+      },
+      expect: [{ status: 'fail', subject: SUBJECT, message: '/etc/systemd/system/jenkins-.service.d/zz.conf (mode 0600)' }],
+    },
+    {
+      name: 'attacker: a drop-in dir and file the agent user (uid 1500) owns: the -secret @file read now may not hold (warn, not pass)',
+      build: async (t) => {
+        await jenkinsAgent(t);
+        await t.dir(`/etc/systemd/system/${UNIT}.d`, { uid: 1500, gid: 1500 });
+        await t.file(`/etc/systemd/system/${UNIT}.d/override.conf`, '[Service]\nNice=5\n', { uid: 1500, gid: 1500 });
+      },
+      expect: [{ status: 'warn', subject: SUBJECT, message: /^not a pass: jenkins-agent\.service takes settings from files a user other than root can rewrite \(\/etc\/systemd\/system\/jenkins-agent\.service\.d\/override\.conf is owned by uid 1500\); .*As read: the secret is read from/, evidence: [`not root's alone: /etc/systemd/system/${UNIT}.d/override.conf is owned by uid 1500`] }],
+    },
+    {
       name: 'secret file as echo left it (0644)',
       build: (t) => jenkinsAgent(t, { secretMode: 0o644 }),
       expect: [{ status: 'fail', subject: SUBJECT, message: 'is readable by group and others', evidence: ['/var/lib/jenkins/secret-file: mode 0644 owner jenkins:jenkins'] }],
@@ -75,5 +102,24 @@ export default defineCases({
       expect: [{ status: 'skip', subject: 'jenkins-agent' }],
     },
   ],
-  errors: [],
+  errors: [
+    {
+      name: 'attacker: a drop-in that is a link uid 999 planted (to a root-only file holding an override): not followed, so not a pass',
+      build: async (t) => {
+        await jenkinsAgent(t);
+        await t.file('/root/override.conf', `[Service]\nExecStart=\nExecStart=${inline}\n`, { mode: 0o600 });
+        await t.symlink('/etc/systemd/system.control/jenkins-.service.d/50-x.conf', '/root/override.conf');
+        await lchown(t.p('/etc/systemd/system.control/jenkins-.service.d/50-x.conf'), 999, 999);
+      },
+      expect: [{ status: 'error', subject: SUBJECT, message: /^not a pass: systemd applies to jenkins-agent\.service what could not be read \(\/etc\/systemd\/system\.control\/jenkins-\.service\.d\/50-x\.conf is a symlink owned by uid 999: not followed\)/ }],
+    },
+    {
+      name: 'a binary drop-in where systemd reads one: not read, so not a pass',
+      build: async (t) => {
+        await jenkinsAgent(t);
+        await t.file(`/run/systemd/transient/${UNIT}.d/50-x.conf`, Buffer.from([0x5b, 0x00, 0xff, 0x0a]));
+      },
+      expect: [{ status: 'error', subject: SUBJECT, message: 'holds a NUL byte or invalid UTF-8 (binary, not unit text): not read' }],
+    },
+  ],
 });

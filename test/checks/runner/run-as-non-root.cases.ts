@@ -1,3 +1,4 @@
+import { lchown } from 'node:fs/promises';
 import check from '../../../checks/runner/run-as-non-root.js';
 import { defineCases } from '../../helpers/check-cases.js';
 import { gitlabRunnerInitScript, gitlabRunnerUnit, type FixtureTree } from '../../helpers/fixture-tree.js';
@@ -42,6 +43,15 @@ export default defineCases({
     },
   ],
   failing: [
+    {
+      name: 'User=root set in the top-level service.d of /usr/local/lib (read now): jobs run as root',
+      build: async (t) => {
+        await withRunnerUser(t);
+        await t.unit('gitlab-runner.service', gitlabRunnerUnit({ user: 'gitlab-runner' }));
+        await t.file('/usr/local/lib/systemd/system/service.d/zz-root.conf', '[Service]\nUser=root\n');
+      },
+      expect: [{ status: 'fail', subject: 'service:gitlab-runner.service', message: 'jobs run as root' }],
+    },
     {
       name: 'a second service (install --service runner-2 --config /etc/gitlab-runner/runner-2.toml, no --user) is audited beside the first',
       build: async (t) => {
@@ -124,6 +134,19 @@ export default defineCases({
       name: 'no GitLab Runner on the host',
       build: async () => {},
       expect: [{ status: 'skip', subject: 'gitlab-runner', message: 'no GitLab Runner found' }],
+    },
+  ],
+  errors: [
+    {
+      name: 'attacker: User=gitlab-runner, but a drop-in in /run/systemd/generator.late is a link a job (uid 999) made: not followed, so not a pass',
+      build: async (t) => {
+        await withRunnerUser(t);
+        await t.unit('gitlab-runner.service', gitlabRunnerUnit({ user: 'gitlab-runner' }));
+        await t.file('/root/root.conf', '[Service]\nUser=root\n', { mode: 0o600 });
+        await t.symlink('/run/systemd/generator.late/gitlab-runner.service.d/zz.conf', '/root/root.conf');
+        await lchown(t.p('/run/systemd/generator.late/gitlab-runner.service.d/zz.conf'), 999, 999);
+      },
+      expect: [{ status: 'error', subject: 'service:gitlab-runner.service', message: /^not a pass: systemd applies to gitlab-runner\.service what could not be read \(.*zz\.conf is a symlink owned by uid 999: not followed\).*As read: the service and its jobs run as gitlab-runner$/ }],
     },
   ],
 });

@@ -108,6 +108,37 @@ describe('RG-JENKINS-002 fix refuses what a job could have arranged', () => {
     expect(reason).toContain('a drop-in sorting after ours sets it');
   });
 
+  it('a later drop-in in a dir the facts once missed (system.control, the dash prefix): read, so refused offline too', async () => {
+    for (const f of [`/etc/systemd/system.control/${UNIT}.d/zz-local.conf`, '/etc/systemd/system/jenkins-.service.d/zz-local.conf']) {
+      const reason = await refused(async (t) => {
+        await jenkinsAgent(t, { noSecretFile: true, unit: agentUnit({ exec: inline }) });
+        await t.file(f, `[Service]\nExecStart=\nExecStart=${inline}\n`, { mode: 0o600 });
+      });
+      expect(reason, f).toContain('a drop-in sorting after ours sets it');
+      await t.remove();
+      await fsp.rm(state, { recursive: true, force: true });
+    }
+    t = await FixtureTree.create(); // for afterEach
+  });
+
+  it('attacker: a drop-in a job linked to a root-only file (not followed), and one the agent user owns: refused offline, where no systemd can be asked', async () => {
+    let reason = await refused(async (t) => {
+      await jenkinsAgent(t, { noSecretFile: true, unit: agentUnit({ exec: inline }) });
+      await t.file('/root/x.conf', '[Service]\nNice=1\n', { mode: 0o600 });
+      await t.dir('/run/systemd/system/jenkins-.service.d', { uid: 1500, gid: 1500 });
+      await t.symlink('/run/systemd/system/jenkins-.service.d/50-x.conf', '/root/x.conf');
+      await fsp.lchown(t.p('/run/systemd/system/jenkins-.service.d/50-x.conf'), 1500, 1500);
+    });
+    expect(reason).toBe('systemd also applies /run/systemd/system/jenkins-.service.d/50-x.conf, which could not be read (/run/systemd/system/jenkins-.service.d/50-x.conf is a symlink owned by uid 1500: not followed): it may set ExecStart= after ours or hold the secret; move the secret by hand');
+    await t.remove();
+    await fsp.rm(state, { recursive: true, force: true });
+    reason = await refused(async (t) => {
+      await jenkinsAgent(t, { noSecretFile: true, unit: agentUnit({ exec: inline }) });
+      await t.file('/etc/systemd/system/service.d/10-x.conf', '[Service]\nNice=1\n', { uid: 1500, gid: 1500 });
+    });
+    expect(reason).toContain('which a user other than root can rewrite (/etc/systemd/system/service.d/10-x.conf is owned by uid 1500)');
+  });
+
   it('attacker, after the plan: the drop-in dir handed to the job user and a link planted at the drop-in path: nothing written through the link', async () => {
     const p = await plan((t) => jenkinsAgent(t, { noSecretFile: true, unit: agentUnit({ exec: inline }) }));
     expect(p.plans.length).toBe(1);

@@ -1,3 +1,4 @@
+import { lchown } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadUnit } from '../../../agent/facts/systemd.js';
 import { createHost } from '../../../agent/host/index.js';
@@ -17,7 +18,7 @@ async function unseen(fromSystemd: string[]): Promise<string[]> {
   return unseenDropIns(fs, fromSystemd, unit!.dropIns);
 }
 
-describe('RG-JENKINS-002: drop-ins systemd applies that the unit facts do not read (live, systemd 252: see test/e2e-heavy/jenkins-secret-boot.test.ts)', () => {
+describe('RG-JENKINS-002: drop-ins systemd applies that the unit facts did not read (live, systemd 252: see test/e2e-heavy/jenkins-secret-boot.test.ts)', () => {
   it('merged /usr: systemd names /usr/lib, the facts /lib; one file, not unseen', async () => {
     t = await FixtureTree.create();
     await t.dir('/usr/lib/systemd/system');
@@ -29,18 +30,32 @@ describe('RG-JENKINS-002: drop-ins systemd applies that the unit facts do not re
     expect(await unseen([`/usr/lib/systemd/system/${UNIT}.d/10-pkg.conf`, `/etc/systemd/system/${UNIT}.d/override.conf`])).toEqual([]);
   });
 
-  it('attacker: an override in a dir systemd reads and the facts do not (dash prefix, system.control, /usr/local/lib, service.d): each named', async () => {
+  it('the dirs the facts once missed (dash prefix, system.control, /usr/local/lib, service.d) are read now: none unseen', async () => {
     t = await FixtureTree.create();
     await t.unit(UNIT, agentUnit());
-    const hidden = [
+    const dirs = [
       '/etc/systemd/system/jenkins-.service.d/zz-override.conf',
       `/etc/systemd/system.control/${UNIT}.d/50-override.conf`,
       `/usr/local/lib/systemd/system/${UNIT}.d/zz.conf`,
-      '/etc/systemd/system/service.d/zz.conf',
+      '/etc/systemd/system/service.d/zy.conf',
     ];
-    for (const f of hidden) await t.file(f, OVERRIDE);
+    for (const f of dirs) await t.file(f, OVERRIDE);
     await t.file(`/etc/systemd/system/${UNIT}.d/override.conf`, '[Service]\nNice=1\n');
-    expect(await unseen([...hidden.slice(0, 2), `/etc/systemd/system/${UNIT}.d/override.conf`, ...hidden.slice(2)])).toEqual(hidden);
+    expect(await unseen([...dirs.slice(0, 2), `/etc/systemd/system/${UNIT}.d/override.conf`, ...dirs.slice(2)])).toEqual([]);
+  });
+
+  it('attacker: what the facts still do not apply is named: a drop-in of an alias name, one a job linked elsewhere (not followed)', async () => {
+    t = await FixtureTree.create();
+    await t.unit(UNIT, agentUnit());
+    // systemd also applies the drop-ins of a unit's aliases (ci.service -> jenkins-agent.service); the facts load by name only.
+    await t.symlink('/etc/systemd/system/ci.service', UNIT);
+    await t.file('/etc/systemd/system/ci.service.d/zz.conf', OVERRIDE);
+    await t.file('/root/planted.conf', OVERRIDE, { mode: 0o600 });
+    await t.dir(`/etc/systemd/system/${UNIT}.d`, { uid: 999, gid: 999 });
+    await t.symlink(`/etc/systemd/system/${UNIT}.d/50-x.conf`, '/root/planted.conf');
+    await lchown(t.p(`/etc/systemd/system/${UNIT}.d/50-x.conf`), 999, 999);
+    const hidden = ['/etc/systemd/system/ci.service.d/zz.conf', `/etc/systemd/system/${UNIT}.d/50-x.conf`];
+    expect(await unseen(hidden)).toEqual(hidden);
   });
 
   it('a drop-in name with a space splits in DropInPaths: its words match nothing the facts read, so it is refused, never missed', async () => {
