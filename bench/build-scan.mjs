@@ -7,7 +7,7 @@
 //
 // RUNNERGUARD_BENCH_RUNS: runs of each per shape (default 7).
 // RUNNERGUARD_BENCH_SHAPES: a comma list of shapes (default: all).
-// Each shape is run with the default threads and with `scan_threads = 1`.
+// Each shape is run with the default (one thread) and with `scan_threads = 2`.
 // RUNNERGUARD_BENCH_BASELINE=FILE: another bundle (e.g. the last release)
 // measured in the same alternation, so a before/after is read under the same load.
 import { writeFileSync } from 'node:fs';
@@ -47,12 +47,12 @@ export function benchBuildScan(bundle) {
   ensurePackages(['time']);
   const runs = Number(process.env.RUNNERGUARD_BENCH_RUNS ?? 7);
   const names = process.env.RUNNERGUARD_BENCH_SHAPES?.split(',') ?? Object.keys(SHAPES);
-  // The default (worker threads: one per CPU, at most 4), and one thread, as under the packaged unit's CPUQuota=50%.
-  const oneThread = path.join(os.tmpdir(), 'runnerguard-bench-1-thread.toml');
-  writeFileSync(oneThread, '[agent]\nscan_threads = 1\n');
+  // The default (one thread), and two (a worker beside the scan: [agent] scan_threads = 2).
+  const twoThreads = path.join(os.tmpdir(), 'runnerguard-bench-2-threads.toml');
+  writeFileSync(twoThreads, '[agent]\nscan_threads = 2\n');
   const bundles = [
     { label: 'runnerguard', file: bundle },
-    { label: '1 thread', file: bundle, config: oneThread },
+    { label: '2 threads', file: bundle, config: twoThreads },
   ];
   if (process.env.RUNNERGUARD_BENCH_BASELINE) bundles.push({ label: 'baseline', file: process.env.RUNNERGUARD_BENCH_BASELINE });
   console.log(`\n== build-dir checks (audit --only RG-BUILD-001,RG-BUILD-002, whole process) vs du -sb of the builds dir; median of ${runs} alternating runs, warm cache`);

@@ -19,7 +19,7 @@ export interface AgentConfig {
     stop_timeout_ms: number;
     /** Daemon: upper bound of the per-host tick offset (agent/daemon/jitter.ts); 0 turns it off. */
     tick_offset_max_ms: number;
-    /** Threads the build-dir scan may use (0: one per CPU this process may use, at most 4; 1: no worker thread). */
+    /** Threads the build-dir scan may use (1, the default: no worker thread; 0: one per CPU this process may use, at most 4). */
     scan_threads: number;
   };
   report: {
@@ -119,7 +119,7 @@ export const DEFAULT_PER_FINDING = ['fail', 'warn', 'error'] as const;
 export function defaultConfig(): AgentConfig {
   return {
     path: null,
-    agent: { state_dir: DEFAULT_STATE_DIR, schedule: '*/30 * * * *', check_timeout_ms: 15_000, lock_wait_ms: 10_000, stop_timeout_ms: 10_000, tick_offset_max_ms: 300_000, scan_threads: 0 },
+    agent: { state_dir: DEFAULT_STATE_DIR, schedule: '*/30 * * * *', check_timeout_ms: 15_000, lock_wait_ms: 10_000, stop_timeout_ms: 10_000, tick_offset_max_ms: 300_000, scan_threads: 1 },
     report: {
       timeout_ms: 30_000,
       connect_timeout_ms: 10_000,

@@ -1,13 +1,13 @@
 import { describeCode, isHostError, type Host } from '../host/index.js';
 import { release, safeRootOf } from '../host/safe-path.js';
 import { Sample, Smallest } from '../util/bounded.js';
-import { treeBytes, type WalkStats } from '../util/walk.js';
+import { treeBytes, type ListedDir, type WalkStats } from '../util/walk.js';
 import { defineFact, type FactEnv } from './index.js';
 import { GitlabLayout, layoutJobs } from './job-layout.js';
 import { runnerDirsFact, type RunnerDir } from './runner-dirs.js';
 import { addStats, ScanPool, scanWorkers } from './scan-pool.js';
 import { SCAN_SAMPLE, type CredentialLeak } from './scan-visitor.js';
-import { TreeScan } from './tree-scan.js';
+import { TreeScan, type ScanUnit } from './tree-scan.js';
 
 export { SCAN_SAMPLE, type CredentialLeak };
 
@@ -79,9 +79,11 @@ export async function scanDir(env: FactEnv, dir: RunnerDir): Promise<ScannedDir>
   // its job dirs and groups shared with worker threads; the others' are
   // shallow walks of their own.
   const gitlab = dir.kind === 'builds' ? new GitlabLayout() : null;
+  const workers = gitlab ? scanWorkers(env.config.agent.scan_threads) : 0;
   let pool: ScanPool | null = null;
-  const scan = new TreeScan(base, cutoffMs, gitlab ?? (await layoutJobs(start, dir.kind, env.signal)), gitlab ? (d, unit) => pool!.offer(d, unit) : undefined);
-  if (gitlab) pool = new ScanPool(scanWorkers(env.config.agent.scan_threads), base, cutoffMs, (r) => scan.merge(r), env.signal);
+  const share = workers > 0 ? { threads: workers + 1, handOff: (d: ListedDir, unit: ScanUnit) => pool!.offer(d, unit) } : undefined;
+  const scan = new TreeScan(base, cutoffMs, gitlab ?? (await layoutJobs(start, dir.kind, env.signal)), share);
+  if (share) pool = new ScanPool(workers, base, cutoffMs, (r) => scan.merge(r), env.signal);
   let stats: WalkStats | undefined;
   try {
     stats = await scan.run(start, env.signal);

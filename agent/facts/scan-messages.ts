@@ -1,6 +1,5 @@
 import type { WalkFrom } from '../util/walk.js';
-import type { LayoutJob } from './job-layout.js';
-import type { TreeScanResult } from './tree-scan.js';
+import type { ScanUnit, TreeScanResult } from './tree-scan.js';
 
 /**
  * A part of a builds dir handed to a scan worker: the scan's handle of it,
@@ -14,7 +13,7 @@ export interface UnitMessage {
   /** The runner dir's target path (what paths are shown below). */
   base: string;
   cutoffMs: number;
-  unit: { kind: 'job'; job: LayoutJob } | { kind: 'group' };
+  unit: ScanUnit;
 }
 
 /** What a worker found in one part; `error` when it could not walk it at all. */

@@ -9,22 +9,24 @@ import type { TreeScanResult } from './tree-scan.js';
 declare const __RUNNERGUARD_SCAN_WORKER__: string | undefined;
 
 /** Job dirs handed to worker threads by every scan of this process: lets a test see the threads really worked. */
-export const scanPoolActivity = { handed: 0 };
+export const scanPoolActivity = { handed: 0, shards: 0 };
 
 /**
- * A thread is started only once the scan has met this many job dirs and
- * run this long: a worker takes ~50 ms to start, and a small builds dir is
- * walked sooner by the scan alone.
+ * Threads are started when the scan meets its second job dir or group: a
+ * worker takes ~50 ms to start, on another core, while the scan goes on
+ * alone; a builds dir of one job dir has nothing to share.
  */
-const START_AFTER = 8;
-const START_AFTER_MS = 20;
+const START_AFTER = 2;
 /**
- * Job dirs handed to one worker and not yet done. The scan's walk sees the
- * workers' answers only between dirs (it yields every 64), and a job dir of
- * a few dozen files takes a worker well under a millisecond: a short queue
- * leaves it idle. Past it, the scan's walk takes the job dir itself.
+ * Work handed to one worker and not yet done, in job dirs (a group counts
+ * as GROUP_WEIGHT). The scan's walk sees the workers' answers only between
+ * dirs (it yields every 64), and a job dir of a few dozen files takes a
+ * worker well under a millisecond: a short queue leaves it idle, a long one
+ * leaves the scan waiting on it at the end. Past it, the scan's walk takes
+ * the job dir or group itself.
  */
 const IN_FLIGHT = 16;
+const GROUP_WEIGHT = 8;
 /** How long a worker has to stop once told (it stops between dirs); past it, it is terminated. */
 const ABORT_GRACE_MS = 2_000;
 /** `[agent] scan_threads` past this counts as this: each thread is an isolate of its own (~10 MB). */
@@ -36,12 +38,15 @@ interface Unit {
   fd: number;
   rel: string;
   unit: UnitMessage['unit'];
+  weight: number;
 }
 
 interface Thread {
   worker: Worker;
   ready: boolean;
   alive: boolean;
+  /** Weight of the units it holds. */
+  load: number;
   units: Map<number, Unit>;
 }
 
@@ -61,7 +66,6 @@ export class ScanPool {
   private starting: Promise<void> | null = null;
   private idle: (() => void) | null = null;
   private aborted = false;
-  private readonly since = performance.now();
 
   constructor(
     /** Worker threads to use beside the scan's own (0: none). */
@@ -86,10 +90,11 @@ export class ScanPool {
   offer(d: ListedDir, unit: UnitMessage['unit']): boolean {
     if (this.size === 0 || this.aborted) return false;
     if (!this.starting) {
-      if (++this.seen < START_AFTER || performance.now() - this.since < START_AFTER_MS) return false;
+      if (++this.seen < START_AFTER) return false;
       this.starting = this.start();
     }
-    const t = this.threads.filter((x) => x.ready && x.units.size < IN_FLIGHT).sort((a, b) => a.units.size - b.units.size)[0];
+    const weight = unit.kind === 'group' ? GROUP_WEIGHT : 1;
+    const t = this.threads.filter((x) => x.ready && x.load + weight <= IN_FLIGHT).sort((a, b) => a.load - b.load)[0];
     if (!t) return false;
     let fd: number;
     try {
@@ -100,9 +105,11 @@ export class ScanPool {
     }
     const st = fstatSync(fd);
     const rel = d.rel;
-    const u: Unit = { id: this.nextId++, fd, rel, unit };
+    const u: Unit = { id: this.nextId++, fd, rel, unit, weight };
     t.units.set(u.id, u);
+    t.load += weight;
     scanPoolActivity.handed++;
+    if (unit.kind === 'group' && unit.shard) scanPoolActivity.shards++;
     const msg: UnitMessage = { type: 'unit', id: u.id, base: this.base, cutoffMs: this.cutoffMs, unit, from: { fd, dev: st.dev, ino: st.ino, shown: rel.split('/'), exact: d.exact, parentMtimeMs: d.parentMtimeMs ?? 0 } };
     t.worker.postMessage(msg);
     return true;
@@ -128,7 +135,7 @@ export class ScanPool {
     for (let i = 0; i < this.size; i++) {
       // A worker's heap is bounded too: it keeps samples, not per-file state.
       const worker = new Worker(source, { eval: true, resourceLimits: { maxOldGenerationSizeMb: 64 }, stdout: false, stderr: false });
-      const t: Thread = { worker, ready: false, alive: true, units: new Map() };
+      const t: Thread = { worker, ready: false, alive: true, load: 0, units: new Map() };
       worker.on('message', (m: { type: 'ready' } | UnitDone) => (m.type === 'ready' ? (t.ready = true) : this.done(t, m)));
       worker.on('error', (err) => this.fail(t, err.message));
       worker.on('exit', (code) => this.fail(t, `exited with code ${code}`));
@@ -141,6 +148,7 @@ export class ScanPool {
     const u = t.units.get(m.id);
     if (!u) return;
     t.units.delete(m.id);
+    t.load -= u.weight;
     closeSync(u.fd);
     if ('error' in m) this.lost(u, m.error);
     else {
@@ -159,6 +167,7 @@ export class ScanPool {
       this.lost(u, `scan thread failed: ${why}`);
     }
     t.units.clear();
+    t.load = 0;
     this.wake();
   }
 
@@ -196,10 +205,13 @@ export function addStats(into: WalkStats, from: WalkStats): void {
 }
 
 /**
- * Worker threads for a scan beside its own: `[agent] scan_threads` less one,
- * or by default one per CPU this process may use, at most 4 in all. The
- * packaged unit's CPUQuota=50% is half a CPU: no worker there (a second
- * thread would only share the same quota, at the cost of its start-up).
+ * Worker threads for a scan beside its own: `[agent] scan_threads` less
+ * one. One thread is the default: on the 2-core machine the bench runs on,
+ * a worker makes a scan faster only on trees of many tiny dirs (0.89x du
+ * against 1.22x), and slower, at 1.3-1.6x the CPU, on trees of small
+ * checkouts; a CI host has jobs to run. 0: one per CPU this process may
+ * use, at most 4; the packaged unit's CPUQuota=50% is half a CPU, so none
+ * there (a second thread would only share the same quota).
  */
 export function scanWorkers(configured: number, cpus = Math.min(os.availableParallelism?.() ?? os.cpus().length, cgroupCpus())): number {
   if (configured > 0) return Math.min(configured, MAX_THREADS) - 1;

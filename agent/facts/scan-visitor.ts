@@ -92,6 +92,10 @@ export class ScanVisitor implements WalkVisitor {
   /** Checkouts whose .git was met and not yet listed: rel of the .git -> exact. One never listed is counted, not judged. */
   readonly gits = new Map<string, boolean>();
   readonly tally = newTally();
+  /** Entries of the dir last listed that another thread walks (set by `skipFor` or a hand-off, for that listing only). */
+  skip: ((e: WalkEntry) => boolean) | null = null;
+  /** What of a dir's entries to leave to others, asked as each dir is listed. */
+  skipFor: ((d: ListedDir) => ((e: WalkEntry) => boolean) | null) | null = null;
 
   constructor(
     /** The runner dir's target path: what paths are shown below. */
@@ -100,6 +104,7 @@ export class ScanVisitor implements WalkVisitor {
   ) {}
 
   listed(d: ListedDir): boolean | void {
+    this.skip = this.skipFor?.(d) ?? null;
     const answer = this.hooks.gitlab?.listed(d);
     if (answer && this.hooks.handOff?.(d, answer)) return false;
     if (d.name !== '.git') return;
@@ -120,6 +125,7 @@ export class ScanVisitor implements WalkVisitor {
   }
 
   entry(e: WalkEntry): boolean | void {
+    if (this.skip?.(e)) return false;
     this.hooks.gitlab?.entry(e);
     if (e.kind === 'dir') {
       if (e.name !== '.git') return true;

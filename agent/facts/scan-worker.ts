@@ -30,10 +30,12 @@ async function runUnit(m: UnitMessage): Promise<void> {
   // A job dir as the scan's layout knows it; a group, decided by its listing as the scan would.
   if (m.unit.kind === 'job') layout.result.jobs.set(rel, { ...m.unit.job });
   else layout.expect(rel, m.from.exact);
-  const scan = new TreeScan(m.base, m.cutoffMs, layout);
+  const shard = m.unit.kind === 'group' ? m.unit.shard : undefined;
+  const scan = new TreeScan(m.base, m.cutoffMs, layout, shard ? { shard, depth: m.from.shown.length } : undefined);
   let done: UnitDone;
   try {
-    done = { type: 'done', id: m.id, result: scan.result(await scan.run(m.from, stop.signal)) };
+    // A part of a group: the scan listed the group and counted its entries already.
+    done = { type: 'done', id: m.id, result: scan.result(await scan.run(m.from, stop.signal, shard !== undefined)) };
   } catch (err) {
     done = { type: 'done', id: m.id, error: (err as Error).message ?? String(err) };
   }

@@ -21,15 +21,29 @@ export interface TreeScanResult {
   stats: WalkStats;
 }
 
-/** What to hand to another thread, as the layout sees a dir just listed. */
-export type HandOff = (d: ListedDir, unit: { kind: 'job'; job: LayoutJob } | { kind: 'group' }) => boolean;
+/** A part of a builds dir another thread may walk: a job dir, a group, or the part of a group's subdirs `shardOf` puts in `index`. */
+export type ScanUnit = { kind: 'job'; job: LayoutJob } | { kind: 'group'; shard?: { index: number; of: number } };
+
+/** Hands a dir just listed (or a part of it) to another thread: true when taken. */
+export type HandOff = (d: ListedDir, unit: ScanUnit) => boolean;
 
 /**
- * Groups listing more dirs than this are split into their job dirs when
- * handed to worker threads (a builds dir of one big group is still shared);
- * smaller ones go whole, so a thread's answer covers many job dirs.
+ * A group listing at most this many entries is handed to a worker whole;
+ * a bigger one is shared out by its subdirs' names (shardOf), so a builds
+ * dir of one big group is shared too, and each part handed costs one
+ * message, not one per job dir.
  */
 const WHOLE_GROUP_MAX = 64;
+
+/** Which of `of` parts a subdir of a shared group falls in: a hash of its raw name (FNV-1a), the same in every thread. */
+export function shardOf(raw: string, of: number): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < raw.length; i++) h = Math.imul(h ^ raw.charCodeAt(i), 0x01000193);
+  return (h >>> 0) % of;
+}
+
+/** How a walk shares its tree: the threads there are (with its own), or the part of a group it was handed. */
+export type TreeShare = { threads: number; handOff: HandOff } | { shard: { index: number; of: number }; depth: number };
 
 /**
  * One walk of (a part of) a runner dir: the layout followed and the
@@ -43,7 +57,7 @@ export class TreeScan {
   private readonly old = new Smallest<OldCheckout>(SCAN_SAMPLE, (j) => j.lastUsedMs);
   private oldCount = 0;
 
-  constructor(base: string, cutoffMs: number, layout: GitlabLayout | LayoutResult, handOff?: HandOff) {
+  constructor(base: string, cutoffMs: number, layout: GitlabLayout | LayoutResult, share?: TreeShare) {
     const gitlab = layout instanceof GitlabLayout ? layout : undefined;
     this.layout = gitlab ? gitlab.result : (layout as LayoutResult);
     this.visitor = new ScanVisitor(base, {
@@ -54,21 +68,38 @@ export class TreeScan {
         this.oldCount++;
         this.old.add({ rel, exact, lastUsedMs });
       },
-      handOff: handOff
-        ? (d, answer) => {
-            if (answer === 'job') {
-              const job = this.layout.jobs.get(d.rel);
-              return job !== undefined && handOff(d, { kind: 'job', job });
-            }
-            // A group (below the concurrency id) small enough to go whole.
-            return d.depth >= 3 && (d.size ?? Infinity) <= WHOLE_GROUP_MAX && handOff(d, { kind: 'group' });
-          }
-        : undefined,
+      handOff: share && 'handOff' in share ? (d, answer) => this.handOff(d, answer, share.threads, share.handOff) : undefined,
     });
+    if (share && 'shard' in share) {
+      // A part of a group: of the group's own entries, only the subdirs of this part (the rest, and its files, are another thread's).
+      const { index, of } = share.shard;
+      this.visitor.skipFor = (d) => (d.depth === share.depth ? (e) => e.kind !== 'dir' || shardOf(e.raw, of) !== index : null);
+    }
   }
 
-  async run(start: string | WalkFrom, signal?: AbortSignal): Promise<WalkStats> {
-    return walk(start, this.visitor, { label: 'scanning', signal, fileNames: CREDENTIAL_FILE_NAMES });
+  /**
+   * What of a dir just listed goes to other threads: a group (below the
+   * concurrency id) whole when small, else its subdirs shared by name; a
+   * job dir on its own only right below the concurrency id (no group to
+   * share). True: all of it went.
+   */
+  private handOff(d: ListedDir, answer: 'job' | true, threads: number, handOff: HandOff): boolean {
+    if (answer === 'job') {
+      if (d.depth !== 3) return false;
+      const job = this.layout.jobs.get(d.rel);
+      return job !== undefined && handOff(d, { kind: 'job', job });
+    }
+    if (d.depth < 3) return false;
+    if ((d.size ?? Infinity) <= WHOLE_GROUP_MAX) return handOff(d, { kind: 'group' });
+    const handed = new Set<number>();
+    for (let index = 1; index < threads; index++) if (handOff(d, { kind: 'group', shard: { index, of: threads } })) handed.add(index);
+    if (handed.size > 0) this.visitor.skip = (e) => e.kind === 'dir' && handed.has(shardOf(e.raw, threads));
+    return false;
+  }
+
+  /** `rootUncounted`: the start dir's entries are another walk's to count (a part of a group). */
+  async run(start: string | WalkFrom, signal?: AbortSignal, rootUncounted = false): Promise<WalkStats> {
+    return walk(start, this.visitor, { label: 'scanning', signal, fileNames: CREDENTIAL_FILE_NAMES, rootUncounted });
   }
 
   /** Adds what a worker thread found in a part of the tree. */

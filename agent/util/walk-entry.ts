@@ -30,6 +30,8 @@ export interface WalkOptions {
    * tree when only a few names matter. Default: every entry is visited.
    */
   fileNames?: ReadonlySet<string>;
+  /** The start dir's entries are not counted in the stats (another walk listed and counted them). */
+  rootUncounted?: boolean;
 }
 
 /** A dir another walk (of this process) holds open, to walk on its own: in a worker thread, say. */

@@ -92,7 +92,9 @@ export async function walk(start: string | WalkFrom, visitor: WalkVisitor, opts:
     visitor.unreadable?.(from.shown.join('/'), 'ECHANGED');
     return stats;
   }
+  const uncounted = { files: 0, dirs: 0 };
   const stack: DirRef[] = [{ ...startRef(from), fd: rootFd, anchor: null, rawLen: 0, dev: root.dev, ino: root.ino, size: root.size, mtimeMs: root.mtimeMs }];
+  const stack0Depth = stack[0]!.depth;
   let sinceYield = 0;
   const pause = async () => {
     sinceYield = 0;
@@ -164,10 +166,12 @@ export async function walk(start: string | WalkFrom, visitor: WalkVisitor, opts:
         if (visitor.listed && visitor.listed(new ListedDir(dir, listPrefix, huge ? null : (entries as Dirent[]))) === false) continue;
         let inDir = 0;
         const only = opts.fileNames;
+        // Counted here, or by another walk that listed the start dir too (rootUncounted).
+        const counts = opts.rootUncounted && dir.depth === stack0Depth ? uncounted : stats;
         for (const d of entries) {
           const raw = d.name; // latin1: one char per byte
           if (only && !only.has(raw) && !d.isDirectory() && kindOf(d) !== null) {
-            stats.files++;
+            counts.files++;
             if (++inDir % 4096 === 0) {
               await pause();
               if (opts.signal?.aborted) break;
@@ -187,10 +191,10 @@ export async function walk(start: string | WalkFrom, visitor: WalkVisitor, opts:
           const e = new Entry(decoded ?? escapeBytes(bytes!), raw, bytes, dir, listPrefix, kind, exact);
           e.st = st;
           if (kind !== 'dir') {
-            stats.files++;
+            counts.files++;
             visitor.entry(e);
           } else {
-            stats.dirs++;
+            counts.dirs++;
             if (visitor.entry(e) !== false) {
               if (stack.length >= MAX_PENDING_DIRS) stats.notWalked++;
               else {

@@ -85,6 +85,9 @@ describe('build scan in worker threads', () => {
       if (i % 9 === 0) await jobCheckout(t, `${dir}/vendor/lib`); // a nested repo: part of its job
       await manyDirs(t, `${dir}/src`, 60);
     }
+    // A group too big to go whole (more than 64 entries): shared out by name, its own .netrc the scan's alone.
+    for (let i = 0; i < 70; i++) await jobCheckout(t, `${BUILDS}/t0k0/1/big/p${i}`, { remote: i % 10 === 0 ? `https://oauth2:glpat-big${i}xxxxxxxxxxxxxxxx@gitlab.example.com/g/p.git` : undefined });
+    await t.file(`${BUILDS}/t0k0/1/big/.netrc`, 'machine gitlab.example.com login ci password glpat-bignetrcxxxxxxxxxxxx\n');
     // A job dir named by bytes that are not UTF-8, a link to the secret, a job dir of the other kind (no .git, a .tmp sibling).
     await jobCheckout(t, `${BUILDS}/t0k0/0/group0/caf\u00e9`);
     await fsp.rename(t.p(`${BUILDS}/t0k0/0/group0/caf\u00e9`), Buffer.from(`${t.p(`${BUILDS}/t0k0/0/group0/`)}caf\xe9`, 'latin1'));
@@ -113,12 +116,17 @@ describe('build scan in worker threads', () => {
     const creds = one.filter((f) => f.check === 'RG-BUILD-002' && f.status === 'fail');
     expect(creds.length).toBeGreaterThan(0);
     expect(JSON.stringify(one)).not.toContain(SECRET_TOKEN);
+    expect(one.filter((f) => f.subject.startsWith(`${BUILDS}/t0k0/1/big/`) && f.status === 'fail').map((f) => f.subject).sort()).toEqual(
+      [`${BUILDS}/t0k0/1/big/.netrc`, ...[0, 10, 20, 30, 40, 50, 60].map((i) => `${BUILDS}/t0k0/1/big/p${i}/.git/config`)].sort(),
+    );
+    const shards = scanPoolActivity.shards;
     for (const threads of [2, 4]) {
       const handed = scanPoolActivity.handed;
       const many = await audit(t, threads);
       expect(scanPoolActivity.handed - handed, `${threads} threads`).toBeGreaterThan(0);
       expect(comparable(many), `${threads} threads`).toEqual(comparable(one));
     }
+    expect(scanPoolActivity.shards - shards).toBeGreaterThan(0); // the big group was shared out
     expect(handlesInto(t.p(BUILDS))).toEqual([]);
   });
 });
@@ -153,10 +161,12 @@ describe('a job dir handed over is the one the walk listed', () => {
 
   it('attacker: a job swapping a job dir and a link to a root-only checkout while 2-thread scans run: the secret is never read', async () => {
     t = await runnerHost();
+    // Many small groups (each handed whole), and one of them the job's playground.
     for (let i = 0; i < 24; i++) {
-      await jobCheckout(t, `${BUILDS}/t/${i % 2}/g/p${i}`);
-      await manyDirs(t, `${BUILDS}/t/${i % 2}/g/p${i}/src`, 60);
+      await jobCheckout(t, `${BUILDS}/t/${i % 2}/g${i % 12}/p${i}`);
+      await manyDirs(t, `${BUILDS}/t/${i % 2}/g${i % 12}/p${i}/src`, 60);
     }
+    await jobCheckout(t, `${BUILDS}/t/0/g/p10`);
     await t.symlink(`${BUILDS}/t/0/g/link`, t.p('/srv/secret'));
     execFileSync('chown', ['-hR', '999:999', t.p(BUILDS)]);
     let racer: Racer | undefined = await startRacer(t.p(`${BUILDS}/t/0/g/p10`), t.p(`${BUILDS}/t/0/g/link`), JOB.uid);
@@ -244,6 +254,7 @@ describe('how many scan threads', () => {
   afterEach(async () => t?.remove());
 
   it('[agent] scan_threads, else one per CPU this process may use (a cgroup cpu.max counts), at most 4; the unit\'s CPUQuota=50% gives none', async () => {
+    expect(defaultConfig().agent.scan_threads).toBe(1); // one thread unless asked
     expect(scanWorkers(1)).toBe(0);
     expect(scanWorkers(3)).toBe(2);
     expect(scanWorkers(1000)).toBe(15); // bounded: each is an isolate of its own
