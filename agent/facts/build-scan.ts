@@ -5,7 +5,7 @@ import { treeBytes, type ListedDir, type WalkStats } from '../util/walk.js';
 import { defineFact, type FactEnv } from './index.js';
 import { GitlabLayout, layoutJobs } from './job-layout.js';
 import { runnerDirsFact, type RunnerDir } from './runner-dirs.js';
-import { addStats, ScanPool, scanWorkers } from './scan-pool.js';
+import { addStats, ScanPool, scanPoolTesting, scanWorkers } from './scan-pool.js';
 import { SCAN_SAMPLE, type CredentialLeak } from './scan-visitor.js';
 import { TreeScan, type ScanUnit } from './tree-scan.js';
 
@@ -84,6 +84,7 @@ export async function scanDir(env: FactEnv, dir: RunnerDir): Promise<ScannedDir>
   const share = workers > 0 ? { threads: workers + 1, handOff: (d: ListedDir, unit: ScanUnit) => pool!.offer(d, unit) } : undefined;
   const scan = new TreeScan(base, cutoffMs, gitlab ?? (await layoutJobs(start, dir.kind, env.signal)), share);
   if (share) pool = new ScanPool(workers, base, cutoffMs, (r) => scan.merge(r), env.signal);
+  if (pool && scanPoolTesting.warmFirst) await pool.warm();
   let stats: WalkStats | undefined;
   try {
     stats = await scan.run(start, env.signal);

@@ -10,6 +10,8 @@ declare const __RUNNERGUARD_SCAN_WORKER__: string | undefined;
 
 /** Job dirs handed to worker threads by every scan of this process: lets a test see the threads really worked. */
 export const scanPoolActivity = { handed: 0, shards: 0 };
+/** Tests: start the threads before the walk and wait for them, so a small tree is shared whatever the machine's load. */
+export const scanPoolTesting = { warmFirst: false };
 
 /**
  * Threads are started when the scan meets its second job dir or group: a

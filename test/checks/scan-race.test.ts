@@ -14,7 +14,7 @@ import { createHost } from '../../agent/host/index.js';
 import credentialFiles from '../../checks/build/credential-files.js';
 import strayKeys from '../../checks/ssh/stray-private-keys.js';
 import { startRacer, type Racer } from '../helpers/attack.js';
-import { FixtureTree, gitlabRunnerUnit } from '../helpers/fixture-tree.js';
+import { FixtureTree, shellRunnerHost } from '../helpers/fixture-tree.js';
 import { key, sha12 } from './ssh/fixture.js';
 
 const JOB = { uid: 999, gid: 999 };
@@ -27,16 +27,9 @@ let racer: Racer | undefined;
 
 beforeAll(async () => {
   t = await FixtureTree.create();
-  await t.dir('/home', { mode: 0o755 });
   await t.dir('/root', { mode: 0o700 });
   await t.dir('/tmp', { mode: 0o1777 });
-  await t.useradd('gitlab-runner', { uid: 999 });
-  await t.file('/usr/bin/gitlab-runner', '#!/bin/sh\n', { mode: 0o755 });
-  await t.unit('gitlab-runner.service', gitlabRunnerUnit({ config: '/etc/gitlab-runner/config.toml', userArg: 'gitlab-runner' }));
-  await t.file('/etc/gitlab-runner/config.toml', '[[runners]]\n  name = "shell-1"\n  executor = "shell"\n', { mode: 0o600 });
-  await t.dir('/home/gitlab-runner', { mode: 0o755, ...JOB });
-  // Root-only, outside every scanned tree: what the job wants the scans to read for it.
-  await t.dir('/srv/secret', { mode: 0o700 });
+  await shellRunnerHost(t);
   await t.file('/srv/secret/id_rsa', key('rsa-pem'), { mode: 0o600 });
   await t.file('/srv/secret/.git/config', `[remote "origin"]\n\turl = https://root:${SECRET_TOKEN}@git.example.com/x.git\n`, { mode: 0o600 });
   // The job's own: a dir with nothing in it worth reporting, and a link to the secret dir.

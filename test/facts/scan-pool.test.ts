@@ -14,13 +14,13 @@ import { defaultConfig } from '../../agent/config/schema.js';
 import { runAudit } from '../../agent/engine/run-checks.js';
 import type { Finding } from '../../agent/engine/types.js';
 import { createHost } from '../../agent/host/index.js';
-import { cgroupCpus, ScanPool, scanPoolActivity, scanWorkers } from '../../agent/facts/scan-pool.js';
+import { cgroupCpus, ScanPool, scanPoolActivity, scanPoolTesting, scanWorkers } from '../../agent/facts/scan-pool.js';
 import type { TreeScanResult } from '../../agent/facts/tree-scan.js';
 import { walk, type ListedDir } from '../../agent/util/walk.js';
 import credentialFiles from '../../checks/build/credential-files.js';
 import leftoverDirs from '../../checks/build/leftover-dirs.js';
 import { startRacer, type Racer } from '../helpers/attack.js';
-import { ageTree, FixtureTree, gitlabRunnerUnit, jobCheckout } from '../helpers/fixture-tree.js';
+import { ageTree, FixtureTree, jobCheckout, shellRunnerHost } from '../helpers/fixture-tree.js';
 
 const BUILDS = '/home/gitlab-runner/builds';
 const JOB = { uid: 999, gid: 999 };
@@ -29,14 +29,7 @@ const PROJECTS = 40;
 
 async function runnerHost(): Promise<FixtureTree> {
   const t = await FixtureTree.create('rg-pool-');
-  await t.dir('/home', { mode: 0o755 });
-  await t.useradd('gitlab-runner', { uid: 999 });
-  await t.file('/usr/bin/gitlab-runner', '#!/bin/sh\n', { mode: 0o755 });
-  await t.unit('gitlab-runner.service', gitlabRunnerUnit({ config: '/etc/gitlab-runner/config.toml', userArg: 'gitlab-runner' }));
-  await t.file('/etc/gitlab-runner/config.toml', '[[runners]]\n  name = "shell-1"\n  executor = "shell"\n', { mode: 0o600 });
-  await t.dir('/home/gitlab-runner', { mode: 0o755, ...JOB });
-  // Root-only, outside every scanned tree: what a job wants read for it.
-  await t.dir('/srv/secret', { mode: 0o700 });
+  await shellRunnerHost(t);
   await t.file('/srv/secret/.git/config', `[remote "origin"]\n\turl = https://root:${SECRET_TOKEN}@git.example.com/x.git\n`, { mode: 0o600 });
   await t.file('/srv/secret/.git/HEAD', 'ref: refs/heads/main\n', { mode: 0o600 });
   return t;
@@ -61,12 +54,21 @@ async function manyDirs(t: FixtureTree, dir: string, n: number): Promise<void> {
   for (let d = 0; d < n; d++) await fsp.mkdir(t.p(`${dir}/d${d}/e`), { recursive: true });
 }
 
-/** The two build-dir checks, with the scan given `threads` threads. */
+/**
+ * The two build-dir checks, with the scan given `threads` threads, started
+ * before its walk: on a loaded machine a worker could otherwise start after
+ * a tree this small is walked, and nothing would be shared.
+ */
 async function audit(t: FixtureTree, threads: number): Promise<Finding[]> {
   const config = defaultConfig();
   config.agent.scan_threads = threads;
-  const report = await runAudit({ host: createHost({ root: t.root }), config, checks: [leftoverDirs, credentialFiles] });
-  return report.findings;
+  scanPoolTesting.warmFirst = true;
+  try {
+    const report = await runAudit({ host: createHost({ root: t.root }), config, checks: [leftoverDirs, credentialFiles] });
+    return report.findings;
+  } finally {
+    scanPoolTesting.warmFirst = false;
+  }
 }
 
 /** Findings with evidence lines sorted: which of many a sample kept first may differ between threads, not what it says. */
@@ -119,15 +121,31 @@ describe('build scan in worker threads', () => {
     expect(one.filter((f) => f.subject.startsWith(`${BUILDS}/t0k0/1/big/`) && f.status === 'fail').map((f) => f.subject).sort()).toEqual(
       [`${BUILDS}/t0k0/1/big/.netrc`, ...[0, 10, 20, 30, 40, 50, 60].map((i) => `${BUILDS}/t0k0/1/big/p${i}/.git/config`)].sort(),
     );
-    const shards = scanPoolActivity.shards;
     for (const threads of [2, 4]) {
       const handed = scanPoolActivity.handed;
       const many = await audit(t, threads);
       expect(scanPoolActivity.handed - handed, `${threads} threads`).toBeGreaterThan(0);
       expect(comparable(many), `${threads} threads`).toEqual(comparable(one));
     }
-    expect(scanPoolActivity.shards - shards).toBeGreaterThan(0); // the big group was shared out
     expect(handlesInto(t.p(BUILDS))).toEqual([]);
+  });
+
+  it('a group of 70 job dirs is shared out by name: part walked by the worker, its own files and the rest by the scan, every leak found once', async () => {
+    const big = await runnerHost();
+    try {
+      for (let i = 0; i < 70; i++) await jobCheckout(big, `${BUILDS}/t/0/big/p${i}`, { remote: `https://oauth2:glpat-big${i}xxxxxxxxxxxxxxxx@gitlab.example.com/g/p.git` });
+      await big.file(`${BUILDS}/t/0/big/.netrc`, 'machine gitlab.example.com login ci password glpat-bignetrcxxxxxxxxxxxx\n');
+      const one = await audit(big, 1);
+      const shards = scanPoolActivity.shards;
+      const two = await audit(big, 2);
+      expect(scanPoolActivity.shards - shards).toBe(1); // the group was met first, the worker idle: one part of two handed
+      const leaks = (fs: Finding[]) => fs.filter((f) => f.check === 'RG-BUILD-002' && f.status === 'fail').map((f) => f.subject);
+      expect(leaks(two)).toHaveLength(71);
+      expect(new Set(leaks(two)).size).toBe(71);
+      expect(comparable(two)).toEqual(comparable(one)); // counts too: the group's entries counted once
+    } finally {
+      await big.remove();
+    }
   });
 });
 

@@ -157,6 +157,21 @@ export async function ageTree(t: FixtureTree, target: string, hoursAgo: number):
   await visit(t.p(target));
 }
 
+/**
+ * A shell-executor GitLab runner host whose job runs as uid 999 and owns
+ * /home/gitlab-runner, with a root-only /srv/secret (0700) outside every
+ * scanned tree: what a job wants a scan to read for it.
+ */
+export async function shellRunnerHost(t: FixtureTree): Promise<void> {
+  await t.dir('/home', { mode: 0o755 });
+  await t.useradd('gitlab-runner', { uid: 999 });
+  await t.file('/usr/bin/gitlab-runner', '#!/bin/sh\n', { mode: 0o755 });
+  await t.unit('gitlab-runner.service', gitlabRunnerUnit({ config: '/etc/gitlab-runner/config.toml', userArg: 'gitlab-runner' }));
+  await t.file('/etc/gitlab-runner/config.toml', '[[runners]]\n  name = "shell-1"\n  executor = "shell"\n', { mode: 0o600 });
+  await t.dir('/home/gitlab-runner', { mode: 0o755, uid: 999, gid: 999 });
+  await t.dir('/srv/secret', { mode: 0o700 });
+}
+
 /** A GitLab job checkout under `dir`, with a git remote URL as the runner writes it. */
 export async function jobCheckout(t: FixtureTree, dir: string, opts: { remote?: string; bytes?: number } = {}): Promise<void> {
   await t.file(`${dir}/.git/HEAD`, 'ref: refs/heads/main\n');
