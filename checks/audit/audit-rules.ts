@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { describeCode, isHostError, type Host, type HostFs } from '../../agent/host/index.js';
-import { loadUnit, splitCommandLine, unitValues } from '../../agent/facts/systemd.js';
+import { loadUnit, splitCommandLine, unitValues, type Unit } from '../../agent/facts/systemd.js';
 import { isWithin, resolveParent } from '../../agent/util/target-path.js';
 import { lsVersionCompare } from './ls-version-order.js';
 
@@ -112,34 +112,36 @@ async function readRules(fs: HostFs, file: string): Promise<string> {
  * does not use augenrules, else what augenrules merges (rules.d/*.rules in
  * `ls -v` order), else audit.rules when there is no rules.d.
  */
-async function ruleFiles(fs: HostFs): Promise<{ files: string[]; merged: boolean }> {
+async function ruleFiles(fs: HostFs): Promise<{ files: string[]; merged: boolean; unit: Unit | null }> {
   const unit = await loadUnit(fs, 'auditd.service').catch(() => null);
   const posts = unit ? unitValues(unit, 'Service', 'ExecStartPost').map(splitCommandLine) : [];
   const direct = posts.find((a) => path.posix.basename(a[0] ?? '') === 'auditctl' && a.includes('-R'));
   if (direct && !posts.some((a) => path.posix.basename(a[0] ?? '') === 'augenrules')) {
-    return { files: [direct[direct.indexOf('-R') + 1] ?? AUDIT_RULES], merged: false };
+    return { files: [direct[direct.indexOf('-R') + 1] ?? AUDIT_RULES], merged: false, unit };
   }
   let entries;
   try {
     entries = await fs.readdir(RULES_DIR);
   } catch (err) {
-    if (isHostError(err, 'ENOENT')) return { files: [AUDIT_RULES], merged: false };
+    if (isHostError(err, 'ENOENT')) return { files: [AUDIT_RULES], merged: false, unit };
     throw new RulesError(RULES_DIR, `${RULES_DIR}: ${isHostError(err) ? describeCode(err.code) : String(err)}`);
   }
   const names = entries.map((e) => e.name).filter((n) => n.endsWith('.rules'));
   names.sort(lsVersionCompare);
-  return { files: names.map((n) => `${RULES_DIR}/${n}`), merged: true };
+  return { files: names.map((n) => `${RULES_DIR}/${n}`), merged: true, unit };
 }
 
 export interface RuleSet {
   watches: Watch[];
   /** Where the rules came from, for evidence. */
   source: string;
+  /** The auditd unit that chose the files (read from files only): its doubts are the verdict's. */
+  unit?: Unit | null;
 }
 
 /** The rules auditd will load at the next boot, from the files. */
 export async function persistedRules(fs: HostFs): Promise<RuleSet> {
-  const { files, merged } = await ruleFiles(fs);
+  const { files, merged, unit } = await ruleFiles(fs);
   let watches: Watch[] = [];
   const read: string[] = [];
   for (const f of files) {
@@ -147,7 +149,7 @@ export async function persistedRules(fs: HostFs): Promise<RuleSet> {
     watches = applyRules(await readRules(fs, f), f, watches, { hoistFlush: merged });
     read.push(f);
   }
-  return { watches, source: read.length ? read.join(', ') : `no rules files (${merged ? `${RULES_DIR}/*.rules` : files.join(', ')})` };
+  return { watches, source: read.length ? read.join(', ') : `no rules files (${merged ? `${RULES_DIR}/*.rules` : files.join(', ')})`, unit };
 }
 
 /** The rules in the running kernel. */

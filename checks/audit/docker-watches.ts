@@ -2,6 +2,7 @@ import { defineCheck, verdict } from '../../agent/engine/define-check.js';
 import type { HostFs } from '../../agent/host/index.js';
 import { UNIT_DIRS } from '../../agent/facts/systemd.js';
 import { REF, cisDocker } from '../references.js';
+import { doubtPass } from '../unit-doubt.js';
 import { AUDIT_RULES, RULES_DIR, RulesError, auditdBinary, liveRules, persistedRules, watchFor, type RuleSet } from './audit-rules.js';
 
 export const SUBJECT = 'audit-rules';
@@ -99,6 +100,7 @@ export default defineCheck({
       if (err instanceof RulesError) return [verdict.error(SUBJECT, err.message, [`reading ${err.file}`])];
       throw err;
     }
-    return [await judgeWatches(fs, targets, rules)];
+    // Offline, which files auditd loads is the unit's to say: a drop-in not read or not root's makes a pass unsure.
+    return [doubtPass(await judgeWatches(fs, targets, rules), rules.unit)];
   },
 });

@@ -1,13 +1,14 @@
 import { defineCheck, verdict } from '../../agent/engine/define-check.js';
 import type { CheckContext } from '../../agent/engine/types.js';
 import { parseEnvFile } from '../../agent/facts/github.js';
-import { loadUnit, splitExecStart, unitValues } from '../../agent/facts/systemd.js';
+import { loadUnit, splitExecStart, unitValues, type Unit } from '../../agent/facts/systemd.js';
+import { doubtPass } from '../unit-doubt.js';
 import { REF } from '../references.js';
 
 const SAFE_PROTOCOL = 'JNLP4-connect';
 
 /** $JENKINS_HOME as the package's unit or /etc/default/jenkins sets it, else the packages' default. */
-async function jenkinsHome(ctx: CheckContext): Promise<{ home: string; casc?: string }> {
+async function jenkinsHome(ctx: CheckContext): Promise<{ home: string; casc?: string; unit: Unit | null }> {
   const unit = await loadUnit(ctx.host.fs, 'jenkins.service');
   const env = new Map<string, string>();
   for (const line of unit ? unitValues(unit, 'Service', 'Environment') : []) {
@@ -17,7 +18,7 @@ async function jenkinsHome(ctx: CheckContext): Promise<{ home: string; casc?: st
     const text = await ctx.host.fs.readText(f, { maxBytes: 256 * 1024 }).catch(() => '');
     for (const [k, v] of parseEnvFile(text)) if (!env.has(k)) env.set(k, v);
   }
-  return { home: (env.get('JENKINS_HOME') ?? '/var/lib/jenkins').replace(/\/+$/, ''), casc: env.get('CASC_JENKINS_CONFIG') };
+  return { home: (env.get('JENKINS_HOME') ?? '/var/lib/jenkins').replace(/\/+$/, ''), casc: env.get('CASC_JENKINS_CONFIG'), unit };
 }
 
 const tag = (xml: string, name: string) => new RegExp(`<${name}>\\s*([^<]*?)\\s*</${name}>`).exec(xml)?.[1];
@@ -43,7 +44,7 @@ export default defineCheck({
     },
   },
   async run(ctx) {
-    const { home, casc } = await jenkinsHome(ctx);
+    const { home, casc, unit } = await jenkinsHome(ctx);
     const xml = await ctx.host.fs.readText(`${home}/config.xml`, { maxBytes: 8 * 1024 * 1024 }).catch(() => null);
     const yamlPath = casc && !casc.startsWith('http') ? (casc.endsWith('.yaml') || casc.endsWith('.yml') ? casc : `${casc}/jenkins.yaml`) : `${home}/jenkins.yaml`;
     const yaml = await ctx.host.fs.readText(yamlPath, { maxBytes: 2 * 1024 * 1024 }).catch(() => null);
@@ -73,6 +74,7 @@ export default defineCheck({
       evidence.push(`enabled agent protocols: ${[...xmlProtocols, ...yamlProtocols].map((p) => p.slice(0, 40)).join(', ')}`);
     }
     if (problems.length) return [verdict.fail('jenkins-controller', problems.join('; '), evidence)];
-    return [verdict.pass('jenkins-controller', 'the controller runs no builds, agent-to-controller security is on and only JNLP4-connect is enabled', evidence)];
+    // Where JENKINS_HOME is comes from the unit: a drop-in not read, or one a job can rewrite, makes the config judged maybe not the one that runs.
+    return [doubtPass(verdict.pass('jenkins-controller', 'the controller runs no builds, agent-to-controller security is on and only JNLP4-connect is enabled', evidence), unit)];
   },
 });

@@ -54,6 +54,18 @@ export default defineCases({
   ],
   failing: [
     {
+      name: 'attacker: the watches are there, but a uid 999 drop-in of auditd.service could point auditctl -R elsewhere: warn, not pass',
+      build: async (t) => {
+        await debianAuditd(t);
+        await t.file('/usr/bin/dockerd', '\x7fELF', { mode: 0o755 });
+        await t.file('/etc/gitlab-runner/config.toml', 'concurrent = 1\n', { mode: 0o600 });
+        await t.unit('auditd.service', '[Service]\nType=forking\nExecStart=/sbin/auditd\nExecStartPost=-/sbin/auditctl -R /etc/audit/audit.rules\n');
+        await t.file('/etc/systemd/system/auditd.service.d/50-local.conf', '[Service]\nNice=0\n', { uid: 999, gid: 999 });
+        await t.file('/etc/audit/audit.rules', '-D\n-b 8192\n-w /usr/bin/dockerd -p x -k docker\n-w /etc/gitlab-runner/ -p wa -k runner\n', { mode: 0o640 });
+      },
+      expect: [{ status: 'warn', subject: 'audit-rules', message: /^not a pass: auditd\.service takes settings from files a user other than root can rewrite \(\/etc\/systemd\/system\/auditd\.service\.d\/50-local\.conf is owned by uid 999\)/ }],
+    },
+    {
       name: "Docker and a runner with Debian's default rules only: every present path listed",
       build: async (t) => {
         await debianAuditd(t);

@@ -27,6 +27,15 @@ export default defineCases({
   ],
   failing: [
     {
+      name: 'attacker: a clean config.xml, but jenkins.service takes JENKINS_HOME from a drop-in uid 999 owns: warn, not pass',
+      build: async (t) => {
+        await controller(t, configXml({ protocols: ['JNLP4-connect'] }));
+        await t.unit('jenkins.service', '[Service]\nUser=jenkins\nExecStart=/usr/bin/jenkins\n', '/lib/systemd/system');
+        await t.file('/etc/systemd/system/jenkins.service.d/override.conf', `[Service]\nEnvironment="JENKINS_HOME=${HOME}"\n`, { uid: 999, gid: 999 });
+      },
+      expect: [{ status: 'warn', subject: 'jenkins-controller', message: /^not a pass: jenkins\.service takes settings from files a user other than root can rewrite \(\/etc\/systemd\/system\/jenkins\.service\.d\/override\.conf is owned by uid 999\)/ }],
+    },
+    {
       name: 'the package default: 2 executors on the controller',
       build: (t) => controller(t, configXml({ executors: 2 })),
       expect: [{ status: 'fail', subject: 'jenkins-controller', message: /^the built-in node has 2 executor\(s\): builds run on the controller/ }],
