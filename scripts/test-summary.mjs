@@ -26,11 +26,15 @@ for (const file of process.argv.slice(2)) {
     continue;
   }
   passed += r.numPassedTests;
-  failed += r.numFailedTests + (r.numFailedTestSuites ?? 0);
+  failed += r.numFailedTests;
   skipped += r.numPendingTests + r.numTodoTests;
   for (const suite of r.testResults ?? []) {
     const name = path.relative(process.cwd(), suite.name);
-    if (suite.status === 'failed' && suite.message) failures.push(`FAILED FILE ${name}\n${excerpt(suite.message)}`);
+    // A file that failed with no failed test (a hook or an import threw): counted once, its tests were skipped.
+    if (suite.status === 'failed' && !(suite.assertionResults ?? []).some((t) => t.status === 'failed')) {
+      failed++;
+      failures.push(`FAILED FILE ${name}\n${excerpt(suite.message)}`);
+    }
     for (const t of suite.assertionResults ?? []) {
       if (t.status === 'failed') failures.push(`FAILED ${name} > ${t.fullName}\n${excerpt((t.failureMessages ?? []).join('\n'))}`);
     }

@@ -98,7 +98,8 @@ export async function scanDir(env: FactEnv, dir: RunnerDir): Promise<ScannedDir>
   result.credentials = found.tally.credentials;
   result.unreadable = found.tally.unreadable;
   if (found.note) result.unreadable.add(`${base} (${found.note})`);
-    const old = new Smallest<JobDir>(SCAN_SAMPLE, (j) => j.lastUsedMs);
+    // Oldest first; of equal age, by path: the same sample whichever thread met them first.
+  const old = new Smallest<JobDir>(SCAN_SAMPLE, (j) => j.lastUsedMs, (a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   for (const c of found.old.items) {
     const path = c.rel ? `${base}/${c.rel}` : base;
     old.add({ path, exact: c.exact, lastUsedMs: c.lastUsedMs, bytes: lazyBytes(env.host, path, c.exact) });

@@ -54,7 +54,7 @@ export type TreeShare = { threads: number; handOff: HandOff } | { shard: { index
 export class TreeScan {
   readonly layout: LayoutResult;
   readonly visitor: ScanVisitor;
-  private readonly old = new Smallest<OldCheckout>(SCAN_SAMPLE, (j) => j.lastUsedMs);
+  private readonly old = new Smallest<OldCheckout>(SCAN_SAMPLE, (j) => j.lastUsedMs, (a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
   private oldCount = 0;
 
   constructor(base: string, cutoffMs: number, layout: GitlabLayout | LayoutResult, share?: TreeShare) {

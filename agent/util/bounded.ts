@@ -39,6 +39,8 @@ export class Smallest<T> {
   constructor(
     readonly max: number,
     private readonly key: (t: T) => number,
+    /** Orders items of equal key, so which are kept and their order do not depend on the order they came in. */
+    private readonly tie?: (a: T, b: T) => number,
   ) {}
 
   add(item: T): void {
@@ -48,7 +50,7 @@ export class Smallest<T> {
   }
 
   private trim(): void {
-    this.buf.sort((a, b) => this.key(a) - this.key(b));
+    this.buf.sort((a, b) => this.key(a) - this.key(b) || (this.tie?.(a, b) ?? 0));
     this.buf.length = Math.min(this.buf.length, this.max);
   }
 

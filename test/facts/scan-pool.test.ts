@@ -135,6 +135,7 @@ describe('build scan in worker threads', () => {
     try {
       for (let i = 0; i < 70; i++) await jobCheckout(big, `${BUILDS}/t/0/big/p${i}`, { remote: `https://oauth2:glpat-big${i}xxxxxxxxxxxxxxxx@gitlab.example.com/g/p.git` });
       await big.file(`${BUILDS}/t/0/big/.netrc`, 'machine gitlab.example.com login ci password glpat-bignetrcxxxxxxxxxxxx\n');
+      await ageTree(big, `${BUILDS}/t`, 72); // all of one age: the oldest named is the first by path, whichever thread met it
       const one = await audit(big, 1);
       const shards = scanPoolActivity.shards;
       const two = await audit(big, 2);
@@ -143,6 +144,8 @@ describe('build scan in worker threads', () => {
       expect(leaks(two)).toHaveLength(71);
       expect(new Set(leaks(two)).size).toBe(71);
       expect(comparable(two)).toEqual(comparable(one)); // counts too: the group's entries counted once
+      const oldest = (fs: Finding[]) => fs.find((f) => f.check === 'RG-BUILD-001')?.evidence.find((e) => e.startsWith('oldest '));
+      expect(oldest(two)).toMatch(/^oldest \/home\/gitlab-runner\/builds\/t\/0\/big\/p0 \(/);
     } finally {
       await big.remove();
     }
