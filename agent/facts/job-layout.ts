@@ -117,11 +117,6 @@ export class GitlabLayout {
     this.pending.set(rel, exact);
   }
 
-  /** The layout's job dir that is, or holds, a checkout (rel): a nested repo is part of its job. */
-  jobOf(checkout: string): LayoutJob | undefined {
-    return layoutJobOf(this.result, checkout);
-  }
-
   /**
    * A dir was listed. true: the layout needs its entries; 'job': it is a job
    * dir, listed now (the layout needs none of its entries); false: it is not

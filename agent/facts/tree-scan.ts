@@ -104,7 +104,8 @@ export class TreeScan {
 
   /** Adds what a worker thread found in a part of the tree. */
   merge(r: Omit<TreeScanResult, 'stats'>): void {
-    for (const job of r.jobs) if (!mergeJob(this.layout, job)) this.layout.note = this.layout.note ?? r.note;
+    // Past MAX_LAYOUT_JOBS, mergeJob keeps no more and sets the layout's note, as the scan's own would.
+    for (const job of r.jobs) mergeJob(this.layout, job);
     if (r.note) this.layout.note ??= r.note;
     mergeTally(this.visitor.tally, r.tally);
     for (const c of r.old.items) this.old.add(c);

@@ -49,7 +49,7 @@ function handlesInto(root: string): string[] {
   return out;
 }
 
-/** Dirs enough that a scan outlasts the threads' start-up (a small tree is walked by the scan alone). */
+/** Dirs enough that each job dir is some work: parts handed out are still being walked when the next are offered. */
 async function manyDirs(t: FixtureTree, dir: string, n: number): Promise<void> {
   for (let d = 0; d < n; d++) await fsp.mkdir(t.p(`${dir}/d${d}/e`), { recursive: true });
 }

@@ -1,8 +1,18 @@
 import check from '../../../checks/audit/docker-watches.js';
 import { defineCases } from '../../helpers/check-cases.js';
+import type { FixtureTree } from '../../helpers/fixture-tree.js';
 import { CIS_DOCKER_RULES, DEBIAN_DEFAULT_RULES, debianAuditd, debianBase, dockerCeAndRunner } from './fixture.js';
 
 const ALL = '/usr/bin/dockerd, /usr/bin/containerd, /var/lib/docker, /etc/docker, /etc/docker/daemon.json, docker.service, docker.socket, /etc/default/docker, /etc/gitlab-runner';
+
+/** Docker and a runner, every path of theirs watched in the audit.rules the auditd unit loads with auditctl -R (no augenrules). */
+async function directRules(t: FixtureTree): Promise<void> {
+  await debianAuditd(t);
+  await t.file('/usr/bin/dockerd', '\x7fELF', { mode: 0o755 });
+  await t.file('/etc/gitlab-runner/config.toml', 'concurrent = 1\n', { mode: 0o600 });
+  await t.unit('auditd.service', '[Service]\nType=forking\nExecStart=/sbin/auditd\nExecStartPost=-/sbin/auditctl -R /etc/audit/audit.rules\n');
+  await t.file('/etc/audit/audit.rules', '-D\n-b 8192\n-w /usr/bin/dockerd -p x -k docker\n-w /etc/gitlab-runner/ -p wa -k runner\n', { mode: 0o640 });
+}
 
 export default defineCases({
   check,
@@ -43,11 +53,7 @@ export default defineCases({
     {
       name: 'unit loads audit.rules with auditctl -R (no augenrules): rules.d is not used',
       build: async (t) => {
-        await debianAuditd(t);
-        await t.file('/usr/bin/dockerd', '\x7fELF', { mode: 0o755 });
-        await t.file('/etc/gitlab-runner/config.toml', 'concurrent = 1\n', { mode: 0o600 });
-        await t.unit('auditd.service', '[Service]\nType=forking\nExecStart=/sbin/auditd\nExecStartPost=-/sbin/auditctl -R /etc/audit/audit.rules\n');
-        await t.file('/etc/audit/audit.rules', '-D\n-b 8192\n-w /usr/bin/dockerd -p x -k docker\n-w /etc/gitlab-runner/ -p wa -k runner\n', { mode: 0o640 });
+        await directRules(t);
       },
       expect: [{ status: 'pass', subject: 'audit-rules', message: 'is watched: /usr/bin/dockerd, /etc/gitlab-runner', evidence: ['rules from /etc/audit/audit.rules'] }],
     },
@@ -56,12 +62,8 @@ export default defineCases({
     {
       name: 'attacker: the watches are there, but a uid 999 drop-in of auditd.service could point auditctl -R elsewhere: warn, not pass',
       build: async (t) => {
-        await debianAuditd(t);
-        await t.file('/usr/bin/dockerd', '\x7fELF', { mode: 0o755 });
-        await t.file('/etc/gitlab-runner/config.toml', 'concurrent = 1\n', { mode: 0o600 });
-        await t.unit('auditd.service', '[Service]\nType=forking\nExecStart=/sbin/auditd\nExecStartPost=-/sbin/auditctl -R /etc/audit/audit.rules\n');
+        await directRules(t);
         await t.file('/etc/systemd/system/auditd.service.d/50-local.conf', '[Service]\nNice=0\n', { uid: 999, gid: 999 });
-        await t.file('/etc/audit/audit.rules', '-D\n-b 8192\n-w /usr/bin/dockerd -p x -k docker\n-w /etc/gitlab-runner/ -p wa -k runner\n', { mode: 0o640 });
       },
       expect: [{ status: 'warn', subject: 'audit-rules', message: /^not a pass: auditd\.service takes settings from files a user other than root can rewrite \(\/etc\/systemd\/system\/auditd\.service\.d\/50-local\.conf is owned by uid 999\)/ }],
     },
